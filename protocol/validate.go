@@ -1,0 +1,228 @@
+package protocol
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base32"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits enforced by the server (and checked early by clients).
+const (
+	MaxFrameBytes           = 1 << 20 // one websocket message
+	MaxIDLen                = 64
+	MaxNameLen              = 40   // runes
+	MaxFieldLen             = 100  // runes, when a FieldDef sets none
+	MaxTitleLen             = 60   // room titles, runes
+	MaxMessageLen           = 4000 // runes
+	MaxEmailLen             = 254
+	MaxPasswordLen          = 128
+	MinPasswordLen          = 8 // account passwords
+	MinLockPasswordLen      = 6 // lock mode
+	MaxLockPasswordLen      = 128
+	MaxPictureBytes         = 512 << 10
+	MaxGroupMembers         = 1000
+	MaxPageLimit            = 500
+	SnapshotMessagesPerRoom = 200
+	OnceLinkTTL             = time.Hour
+)
+
+// NewID returns a random id of 128 bits, 26 lowercase base32 characters.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// SelfRoomID is the id of a member's "chat with me" room.
+func SelfRoomID(memberID string) string { return "self:" + memberID }
+
+// DirectRoomID is the id of the 1:1 room of two members, whichever asks.
+func DirectRoomID(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	return "dm:" + a + ":" + b
+}
+
+// LinkToken extracts the token from a profile link: a URL whose path is
+// /p/TOKEN, a worktalk://p/TOKEN URL, or a bare token.
+func LinkToken(link string) (string, error) {
+	link = strings.TrimSpace(link)
+	tok := link
+	if strings.Contains(link, "/") {
+		u, err := url.Parse(link)
+		if err != nil {
+			return "", Errorf(ELinkInvalid, "this is not a profile link")
+		}
+		p := u.Path
+		if u.Scheme == "worktalk" { // worktalk://p/TOKEN parses with Host "p"
+			p = "/" + u.Host + u.Path
+		}
+		rest, ok := strings.CutPrefix(p, "/p/")
+		if !ok {
+			return "", Errorf(ELinkInvalid, "this is not a profile link")
+		}
+		tok = strings.TrimSuffix(rest, "/")
+	}
+	if !validToken(tok) {
+		return "", Errorf(ELinkInvalid, "this is not a profile link")
+	}
+	return tok, nil
+}
+
+func validToken(t string) bool {
+	if len(t) < 22 || len(t) > MaxIDLen {
+		return false
+	}
+	for _, r := range t {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()\-]{5,22}[0-9]$`)
+	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+// ValidateName checks a member's display name.
+func ValidateName(name string) *Error {
+	n := strings.TrimSpace(name)
+	switch {
+	case n == "":
+		return FieldError(EInvalid, "name", "name cannot be empty")
+	case utf8.RuneCountInString(n) > MaxNameLen:
+		return FieldError(ETooLarge, "name", "name is longer than %d characters", MaxNameLen)
+	case !printable(n):
+		return FieldError(EInvalid, "name", "name contains characters that cannot be shown")
+	}
+	return nil
+}
+
+// ValidateFieldValue checks one profile field value against its definition.
+// An empty value is always allowed (it clears the field).
+func ValidateFieldValue(def FieldDef, v string) *Error {
+	if v == "" {
+		return nil
+	}
+	max := def.MaxLen
+	if max <= 0 {
+		max = MaxFieldLen
+	}
+	if utf8.RuneCountInString(v) > max {
+		return FieldError(ETooLarge, def.Key, "%s is longer than %d characters", def.Label, max)
+	}
+	if !printable(v) {
+		return FieldError(EInvalid, def.Key, "%s contains characters that cannot be shown", def.Label)
+	}
+	switch def.Kind {
+	case FieldPhone:
+		if !phonePattern.MatchString(v) {
+			return FieldError(EInvalid, def.Key, "%s must be a phone number such as +82 10-1234-5678", def.Label)
+		}
+	case FieldEmail:
+		if len(v) > MaxEmailLen || !emailPattern.MatchString(v) {
+			return FieldError(EInvalid, def.Key, "%s must be an e-mail address such as name@example.com", def.Label)
+		}
+	}
+	return nil
+}
+
+// ValidatePicture checks that b is a PNG or JPEG within MaxPictureBytes.
+// An empty picture is allowed (it removes the picture).
+func ValidatePicture(b []byte) *Error {
+	if len(b) == 0 {
+		return nil
+	}
+	if len(b) > MaxPictureBytes {
+		return FieldError(ETooLarge, "picture", "picture is larger than %d KB", MaxPictureBytes>>10)
+	}
+	if !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) && !bytes.HasPrefix(b, []byte{0xff, 0xd8, 0xff}) {
+		return FieldError(EInvalid, "picture", "picture must be a PNG or JPEG image")
+	}
+	return nil
+}
+
+// ValidateProfileUpdate checks an update against the workspace settings:
+// unknown, hidden and non-editable fields are refused, and every value must
+// pass its field's rules. The first problem found is returned.
+func (s WorkspaceSettings) ValidateProfileUpdate(u ProfileUpdate) *Error {
+	if u.Name == nil && u.Fields == nil && u.Picture == nil {
+		return Errorf(EInvalid, "nothing to update")
+	}
+	if u.Name != nil {
+		if !s.NameEditable {
+			return FieldError(ENotEditable, "name", "your workspace admin does not let members change their name")
+		}
+		if err := ValidateName(*u.Name); err != nil {
+			return err
+		}
+	}
+	for key, v := range u.Fields {
+		def, ok := s.Field(key)
+		if !ok || !def.Visible {
+			return FieldError(EInvalid, key, "there is no profile field %q", key)
+		}
+		if !def.Editable {
+			return FieldError(ENotEditable, key, "your workspace admin does not let members change %s", def.Label)
+		}
+		if err := ValidateFieldValue(def, v); err != nil {
+			return err
+		}
+	}
+	if u.Picture != nil {
+		if !s.PictureEditable {
+			return FieldError(ENotEditable, "picture", "your workspace admin does not let members change their picture")
+		}
+		if err := ValidatePicture(*u.Picture); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidateMessageText checks the text of a message.
+func ValidateMessageText(text string) *Error {
+	if strings.TrimSpace(text) == "" {
+		return FieldError(EInvalid, "text", "message is empty")
+	}
+	if !utf8.ValidString(text) {
+		return FieldError(EInvalid, "text", "message is not valid text")
+	}
+	if utf8.RuneCountInString(text) > MaxMessageLen {
+		return FieldError(ETooLarge, "text", "message is longer than %d characters", MaxMessageLen)
+	}
+	return nil
+}
+
+// ValidateLockPassword checks a new lock-mode password.
+func ValidateLockPassword(pw string) *Error {
+	n := utf8.RuneCountInString(pw)
+	if n < MinLockPasswordLen || n > MaxLockPasswordLen {
+		return FieldError(EInvalid, "password", "lock password must be %d to %d characters", MinLockPasswordLen, MaxLockPasswordLen)
+	}
+	return nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
