@@ -1,0 +1,192 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+// ErrNoRow is what a Store returns when a looked-up row does not exist.
+var ErrNoRow = errors.New("no such row")
+
+// Store is the service's storage: plain reads and writes, no rules. Every
+// method of Tx runs inside the transaction it was given to.
+//
+// Read runs fn in a transaction that sees one consistent state; fn must not
+// write. Write runs fn in a transaction that commits when fn returns nil and
+// rolls back otherwise; writes are serialized.
+type Store interface {
+	Read(ctx context.Context, fn func(Tx) error) error
+	Write(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is one transaction of a Store. Lookups of a single row return ErrNoRow
+// when it does not exist.
+type Tx interface {
+	// Workspaces.
+	InsertWorkspace(ctx context.Context, w WorkspaceRow) error
+	Workspace(ctx context.Context, id string) (WorkspaceRow, error)
+	Workspaces(ctx context.Context) ([]WorkspaceRow, error)
+	UpdateWorkspaceSettings(ctx context.Context, id string, settings protocol.WorkspaceSettings) error
+
+	// Members.
+	InsertMember(ctx context.Context, m MemberRow) error
+	Member(ctx context.Context, id string) (MemberRow, error)
+	Members(ctx context.Context, ids []string) ([]MemberRow, error)
+	MembersByEmail(ctx context.Context, email string) ([]MemberRow, error)
+	WorkspaceMembers(ctx context.Context, workspaceID string) ([]MemberRow, error)
+	// UpdateMember saves Name, Fields, PictureID and Version.
+	UpdateMember(ctx context.Context, m MemberRow) error
+
+	// Pictures, content-addressed: the id is the hex SHA-256 of the bytes.
+	PutPicture(ctx context.Context, id string, b []byte) error
+	Picture(ctx context.Context, id string) ([]byte, error)
+
+	// Sessions.
+	InsertSession(ctx context.Context, s SessionRow) error
+	SessionByTokenHash(ctx context.Context, hash string) (SessionRow, error)
+	RevokeSession(ctx context.Context, id string, at time.Time) error
+
+	// Profile links.
+	InsertLink(ctx context.Context, l LinkRow) error
+	LinkByTokenHash(ctx context.Context, hash string) (LinkRow, error)
+	// ActiveQRLink returns the member's QR link that is not revoked.
+	ActiveQRLink(ctx context.Context, memberID string) (LinkRow, error)
+	RevokeQRLinks(ctx context.Context, memberID string, at time.Time) error
+	// UseLink marks an unused link used and reports whether this call did it.
+	UseLink(ctx context.Context, id string, at time.Time) (bool, error)
+
+	// ServerKey returns a named secret the store keeps; InsertServerKey adds one.
+	ServerKey(ctx context.Context, name string) ([]byte, error)
+	InsertServerKey(ctx context.Context, name string, key []byte) error
+
+	// External members: owner added member.
+	InsertExternal(ctx context.Context, owner, member string, at time.Time) error
+	DeleteExternal(ctx context.Context, owner, member string) (bool, error)
+	HasExternal(ctx context.Context, owner, member string) (bool, error)
+	// Externals lists the members owner added; ExternalOwners those who added member.
+	Externals(ctx context.Context, owner string) ([]string, error)
+	ExternalOwners(ctx context.Context, member string) ([]string, error)
+
+	// Blocks: blocker blocked blocked.
+	InsertBlock(ctx context.Context, blocker, blocked string, at time.Time) error
+	DeleteBlock(ctx context.Context, blocker, blocked string) (bool, error)
+	Block(ctx context.Context, blocker, blocked string) (BlockRow, error)
+	Blocks(ctx context.Context, blocker string) ([]BlockRow, error)
+
+	// Rooms.
+	InsertRoom(ctx context.Context, r RoomRow, members []string) error
+	Room(ctx context.Context, id string) (RoomRow, error)
+	SetRoomClosed(ctx context.Context, id string, closed bool) error
+	RoomMembers(ctx context.Context, roomID string) ([]string, error)
+	IsRoomMember(ctx context.Context, roomID, memberID string) (bool, error)
+	MemberRooms(ctx context.Context, memberID string) ([]RoomRow, error)
+
+	// Messages. InsertMessage sets and returns m.Seq, which grows across rooms.
+	InsertMessage(ctx context.Context, m protocol.Message) (int64, error)
+	MessageExists(ctx context.Context, id string) (bool, error)
+	// Messages returns up to limit messages of a room with seq < before
+	// (before 0: the newest), oldest first.
+	Messages(ctx context.Context, roomID string, before int64, limit int) ([]protocol.Message, error)
+
+	// Events and feeds. AppendEvent stores an event and one feed row per
+	// recipient and returns its seq.
+	AppendEvent(ctx context.Context, op string, data []byte, recipients []string, at time.Time) (int64, error)
+	// FeedSince returns the member's events with seq > after, oldest first.
+	FeedSince(ctx context.Context, memberID string, after int64, limit int) ([]StoredEvent, error)
+	// FeedCount counts the member's events with seq > after, stopping at max.
+	FeedCount(ctx context.Context, memberID string, after int64, max int) (int, error)
+	// LastSeq is the newest event seq, 0 when there is none.
+	LastSeq(ctx context.Context) (int64, error)
+	// PrunedThrough is the newest seq that pruning removed (0: none).
+	PrunedThrough(ctx context.Context) (int64, error)
+	// PruneEvents removes events (and feed rows) created before t.
+	PruneEvents(ctx context.Context, before time.Time) error
+
+	// Mutations: answers of applied requests, for resends.
+	Mutation(ctx context.Context, memberID, id string) (MutationRow, error)
+	InsertMutation(ctx context.Context, m MutationRow) error
+}
+
+// WorkspaceRow is a stored workspace.
+type WorkspaceRow struct {
+	ID        string
+	Name      string
+	Settings  protocol.WorkspaceSettings
+	CreatedAt time.Time
+}
+
+// MemberRow is a stored member, hidden fields and password hash included.
+type MemberRow struct {
+	ID           string
+	WorkspaceID  string
+	Email        string // lower case
+	PasswordHash string // PHC-encoded Argon2id
+	Name         string
+	Fields       map[string]string
+	PictureID    string
+	Admin        bool
+	Version      int64
+	CreatedAt    time.Time
+}
+
+// SessionRow is a stored session; the token itself is never stored.
+type SessionRow struct {
+	ID        string
+	TokenHash string
+	MemberID  string
+	Device    string
+	CreatedAt time.Time
+	RevokedAt time.Time // zero: active
+}
+
+// LinkRow is a stored profile link; the token is stored as its hash, and
+// for QR links also sealed (see Service.linkQR).
+type LinkRow struct {
+	ID        string
+	TokenHash string
+	MemberID  string
+	Kind      protocol.LinkKind
+	ExpiresAt time.Time // zero: never
+	Sealed    []byte    // QR links: the token sealed with the server key
+	CreatedAt time.Time
+	UsedAt    time.Time // zero: unused
+	RevokedAt time.Time // zero: live
+}
+
+// BlockRow is one block.
+type BlockRow struct {
+	Blocker   string
+	Blocked   string
+	CreatedAt time.Time
+}
+
+// RoomRow is a stored room; members are kept apart.
+type RoomRow struct {
+	ID        string
+	Kind      protocol.RoomKind
+	Title     string
+	Closed    bool
+	CreatedAt time.Time
+}
+
+// StoredEvent is an event as a feed returns it.
+type StoredEvent struct {
+	Seq  int64
+	Op   string
+	Data []byte
+}
+
+// MutationRow is the first answer to a mutation: Result on success, Err
+// (an encoded *protocol.Error) on refusal. Sealed results are encrypted.
+type MutationRow struct {
+	MemberID  string
+	ID        string
+	Op        string
+	Result    []byte
+	Err       []byte
+	Sealed    bool
+	CreatedAt time.Time
+}
