@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"worktalk.dev/worktalk/server/service"
+)
+
+func (t *Tx) AppendEvent(ctx context.Context, op string, data []byte, recipients []string, at time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (op, data, created_at) VALUES (?, ?, ?)`, op, data, ms(at))
+	if err != nil {
+		return 0, fmt.Errorf("insert event: %w", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO feed (member_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	for _, m := range recipients {
+		if _, err := stmt.ExecContext(ctx, m, seq); err != nil {
+			return 0, fmt.Errorf("insert feed: %w", err)
+		}
+	}
+	return seq, nil
+}
+
+func (t *Tx) FeedSince(ctx context.Context, memberID string, after int64, limit int) ([]service.StoredEvent, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT e.seq, e.op, e.data FROM feed f JOIN events e ON e.seq = f.seq
+		WHERE f.member_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?`, memberID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read feed: %w", err)
+	}
+	defer rows.Close()
+	var out []service.StoredEvent
+	for rows.Next() {
+		var e service.StoredEvent
+		if err := rows.Scan(&e.Seq, &e.Op, &e.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) FeedCount(ctx context.Context, memberID string, after int64, max int) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM feed WHERE member_id = ? AND seq > ? LIMIT ?)`,
+		memberID, after, max).Scan(&n)
+	return n, err
+}
+
+func (t *Tx) LastSeq(ctx context.Context) (int64, error) {
+	// sqlite_sequence keeps the highest seq even after pruning removed it.
+	var seq int64
+	err := t.tx.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)`).Scan(&seq)
+	return seq, err
+}
+
+func (t *Tx) PrunedThrough(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = 'pruned_through'), 0)`).Scan(&seq)
+	return seq, err
+}
+
+func (t *Tx) PruneEvents(ctx context.Context, before time.Time) error {
+	var last int64
+	err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events WHERE created_at < ?`, ms(before)).Scan(&last)
+	if err != nil || last == 0 {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM feed WHERE seq <= ?`, last); err != nil {
+		return fmt.Errorf("prune feed: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM events WHERE seq <= ?`, last); err != nil {
+		return fmt.Errorf("prune events: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('pruned_through', ?)
+		ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`, last)
+	return err
+}
+
+func (t *Tx) Mutation(ctx context.Context, memberID, id string) (service.MutationRow, error) {
+	m := service.MutationRow{MemberID: memberID, ID: id}
+	var created int64
+	err := t.tx.QueryRowContext(ctx, `SELECT op, result, err, sealed, created_at FROM mutations WHERE member_id = ? AND id = ?`, memberID, id).
+		Scan(&m.Op, &m.Result, &m.Err, &m.Sealed, &created)
+	m.CreatedAt = fromMS(created)
+	return m, noRow(err)
+}
+
+func (t *Tx) InsertMutation(ctx context.Context, m service.MutationRow) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO mutations (member_id, id, op, result, err, sealed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		m.MemberID, m.ID, m.Op, m.Result, m.Err, m.Sealed, ms(m.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert mutation: %w", err)
+	}
+	return nil
+}

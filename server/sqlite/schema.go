@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations[i] moves the schema from version i to i+1 (PRAGMA user_version).
+// Append new steps; never edit a released one.
+var migrations = []string{
+	`
+CREATE TABLE workspaces (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	settings   TEXT NOT NULL, -- JSON protocol.WorkspaceSettings
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE members (
+	id            TEXT PRIMARY KEY,
+	workspace_id  TEXT NOT NULL REFERENCES workspaces(id),
+	email         TEXT NOT NULL,
+	password_hash TEXT NOT NULL,
+	name          TEXT NOT NULL,
+	fields        TEXT NOT NULL, -- JSON object, hidden fields included
+	picture_id    TEXT NOT NULL DEFAULT '',
+	admin         INTEGER NOT NULL DEFAULT 0,
+	version       INTEGER NOT NULL DEFAULT 1,
+	created_at    INTEGER NOT NULL,
+	UNIQUE (workspace_id, email)
+);
+CREATE INDEX members_email ON members(email);
+CREATE TABLE pictures (
+	id    TEXT PRIMARY KEY, -- hex SHA-256 of bytes
+	bytes BLOB NOT NULL
+);
+CREATE TABLE sessions (
+	id         TEXT PRIMARY KEY,
+	token_hash TEXT NOT NULL UNIQUE,
+	member_id  TEXT NOT NULL REFERENCES members(id),
+	device     TEXT NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL,
+	revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE links (
+	id         TEXT PRIMARY KEY,
+	token_hash TEXT NOT NULL UNIQUE,
+	member_id  TEXT NOT NULL REFERENCES members(id),
+	kind       TEXT NOT NULL, -- once | qr
+	expires_at INTEGER NOT NULL DEFAULT 0,
+	sealed     BLOB,
+	created_at INTEGER NOT NULL,
+	used_at    INTEGER NOT NULL DEFAULT 0,
+	revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX links_member ON links(member_id, kind);
+CREATE TABLE server_keys (
+	name TEXT PRIMARY KEY,
+	key  BLOB NOT NULL
+);
+CREATE TABLE externals (
+	owner_id   TEXT NOT NULL REFERENCES members(id),
+	member_id  TEXT NOT NULL REFERENCES members(id),
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (owner_id, member_id)
+);
+CREATE INDEX externals_member ON externals(member_id);
+CREATE TABLE blocks (
+	blocker_id TEXT NOT NULL REFERENCES members(id),
+	blocked_id TEXT NOT NULL REFERENCES members(id),
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (blocker_id, blocked_id)
+);
+CREATE TABLE rooms (
+	id         TEXT PRIMARY KEY,
+	kind       TEXT NOT NULL,
+	title      TEXT NOT NULL DEFAULT '',
+	closed     INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE room_members (
+	room_id   TEXT NOT NULL REFERENCES rooms(id),
+	member_id TEXT NOT NULL REFERENCES members(id),
+	PRIMARY KEY (room_id, member_id)
+);
+CREATE INDEX room_members_member ON room_members(member_id);
+CREATE TABLE messages (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	id         TEXT NOT NULL UNIQUE,
+	room_id    TEXT NOT NULL REFERENCES rooms(id),
+	sender_id  TEXT NOT NULL DEFAULT '',
+	kind       TEXT NOT NULL,
+	text       TEXT NOT NULL,
+	system     TEXT NOT NULL DEFAULT '',
+	actor_id   TEXT NOT NULL DEFAULT '',
+	actor_name TEXT NOT NULL DEFAULT '',
+	action     TEXT NOT NULL DEFAULT '', -- JSON protocol.Action or ''
+	sent_at    INTEGER NOT NULL
+);
+CREATE INDEX messages_room ON messages(room_id, seq);
+CREATE TABLE events (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	op         TEXT NOT NULL,
+	data       BLOB NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE feed (
+	member_id TEXT NOT NULL,
+	seq       INTEGER NOT NULL REFERENCES events(seq) ON DELETE CASCADE,
+	PRIMARY KEY (member_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX feed_seq ON feed(seq);
+CREATE TABLE mutations (
+	member_id  TEXT NOT NULL,
+	id         TEXT NOT NULL,
+	op         TEXT NOT NULL,
+	result     BLOB,
+	err        BLOB,
+	sealed     INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (member_id, id)
+) WITHOUT ROWID;
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+);
+`,
+}
+
+// SchemaVersion is the schema version this build migrates to.
+var SchemaVersion = len(migrations)
+
+// migrate applies the steps the database has not had yet, each in its own
+// transaction together with the new user_version.
+func (db *DB) migrate(ctx context.Context) error {
+	for {
+		var v int
+		if err := db.writer.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if v > len(migrations) {
+			return fmt.Errorf("database schema version %d is newer than this program (%d)", v, len(migrations))
+		}
+		if v == len(migrations) {
+			return nil
+		}
+		tx, err := db.writer.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to %d: %w", v+1, err)
+		}
+	}
+}
