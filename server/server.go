@@ -20,8 +20,11 @@ import (
 // Config configures a Server.
 type Config struct {
 	// Addr is the host:port to listen on; port 0 picks a free port.
-	Addr    string
-	Service *service.Service
+	Addr string
+	// Listener, when set, is served instead of listening on Addr (tests
+	// bind first to learn the URL the service puts in profile links).
+	Listener net.Listener
+	Service  *service.Service
 	// Bus is where the service publishes events; the hub subscribes to it.
 	Bus    service.Bus
 	Logger *slog.Logger // nil: slog.Default()
@@ -118,9 +121,12 @@ func (s *Server) Open() error {
 	if s.svc == nil || s.cfg.Bus == nil {
 		return errors.New("server: Config.Service and Config.Bus are required")
 	}
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	ln := s.cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+		}
 	}
 	s.ln = ln
 	s.unsubscribe = s.cfg.Bus.Subscribe(s.hub.publish)

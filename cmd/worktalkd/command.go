@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"worktalk.dev/worktalk/server"
+	"worktalk.dev/worktalk/server/inmem"
+	"worktalk.dev/worktalk/server/service"
+	"worktalk.dev/worktalk/server/sqlite"
+)
+
+// dbFile is the SQLite file inside --data.
+const dbFile = "worktalk.db"
+
+// Main is one run of worktalkd: ParseFlags picks the subcommand, Run does it
+// (for serve: starts the server and returns), Close releases everything.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Argon overrides the password hashing cost (tests); zero: production.
+	Argon service.ArgonParams
+
+	run     func(ctx context.Context) error
+	serving bool
+
+	// Set while running.
+	DB      *sqlite.DB
+	Service *service.Service
+	Server  *server.Server
+}
+
+// NewMain returns a Main on the process's standard streams.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+const usage = `usage:
+  worktalkd serve --addr HOST:PORT --data DIR [--public-url URL] [--demo]
+  worktalkd workspace create --data DIR --name NAME [--external-chat on|off]
+  worktalkd workspace list --data DIR
+  worktalkd workspace set --data DIR --id ID [--external-chat on|off]
+            [--name-editable on|off] [--picture-editable on|off] [--field KEY:FLAGS ...]
+  worktalkd member create --data DIR --workspace ID --email EMAIL --name NAME
+            [--password PASSWORD | password on stdin] [--admin] [--set KEY=VALUE ...]
+  worktalkd member list --data DIR --workspace ID
+Run a subcommand with -h for its flags.`
+
+// ParseFlags reads the subcommand and its flags from args (without the
+// program name).
+func (m *Main) ParseFlags(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(m.Stderr, usage)
+		return flag.ErrHelp
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "serve":
+		return m.parseServe(rest)
+	case "workspace", "member":
+		if len(rest) == 0 {
+			fmt.Fprintln(m.Stderr, usage)
+			return fmt.Errorf("%s needs a subcommand", name)
+		}
+		return m.parseAdmin(name+" "+rest[0], rest[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(m.Stderr, usage)
+		return flag.ErrHelp
+	default:
+		fmt.Fprintln(m.Stderr, usage)
+		return fmt.Errorf("unknown command %q", name)
+	}
+}
+
+// Run runs the parsed subcommand. For serve it returns once the server
+// listens; the caller waits for a signal and then calls Close.
+func (m *Main) Run(ctx context.Context) error {
+	if m.run == nil {
+		return errors.New("no command: call ParseFlags first")
+	}
+	return m.run(ctx)
+}
+
+// Serving reports whether Run started a server that runs until Close.
+func (m *Main) Serving() bool { return m.serving }
+
+// Close stops the server (if any) and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil {
+		if err := m.Server.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close server: %w", err))
+		}
+	}
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+		m.DB = nil
+	}
+	return errors.Join(errs...)
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func (m *Main) newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("worktalkd "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	return fs
+}
+
+// open opens the database in dataDir (creating the directory) and the
+// service over it. The bus has no subscribers unless a server runs.
+func (m *Main) open(dataDir, publicURL string, bus service.Bus) error {
+	if dataDir == "" {
+		return errors.New("--data is required")
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	db, err := sqlite.Open(filepath.Join(dataDir, dbFile))
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	m.DB = db
+	if bus == nil {
+		bus = inmem.New()
+	}
+	m.Service = service.New(service.Config{
+		Store:     db,
+		Bus:       bus,
+		PublicURL: publicURL,
+		Logger:    m.logger(),
+		Argon:     m.Argon,
+	})
+	return nil
+}
+
+func (m *Main) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// onOff parses an on|off flag value; "" means unset.
+func onOff(name, v string) (*bool, error) {
+	switch strings.ToLower(v) {
+	case "":
+		return nil, nil
+	case "on", "true", "yes":
+		t := true
+		return &t, nil
+	case "off", "false", "no":
+		f := false
+		return &f, nil
+	}
+	return nil, fmt.Errorf("--%s must be on or off, not %q", name, v)
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, " ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"worktalk.dev/worktalk/server"
+	"worktalk.dev/worktalk/server/inmem"
+	"worktalk.dev/worktalk/server/service"
+)
+
+type serveFlags struct {
+	addr      string
+	data      string
+	publicURL string
+	demo      bool
+}
+
+func (m *Main) parseServe(args []string) error {
+	var f serveFlags
+	fs := m.newFlagSet("serve")
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8630", "`HOST:PORT` to listen on (port 0: any free port)")
+	fs.StringVar(&f.data, "data", "", "data `DIR` holding the SQLite database")
+	fs.StringVar(&f.publicURL, "public-url", "", "base `URL` of profile links (default: http://ADDR)")
+	fs.BoolVar(&f.demo, "demo", false, "seed demo workspaces and members on first start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	if f.data == "" {
+		return fmt.Errorf("serve: --data is required")
+	}
+	m.run = func(ctx context.Context) error { return m.serve(ctx, f) }
+	return nil
+}
+
+func (m *Main) serve(ctx context.Context, f serveFlags) error {
+	// Bind first: the public URL may need the port the system picked.
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	publicURL := f.publicURL
+	if publicURL == "" {
+		publicURL = defaultPublicURL(ln.Addr())
+	}
+	bus := inmem.New()
+	if err := m.open(f.data, publicURL, bus); err != nil {
+		ln.Close()
+		return err
+	}
+	if f.demo {
+		info, err := m.Service.SeedDemo(ctx)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		printDemo(m, info)
+	}
+	m.Server = server.New(server.Config{
+		Listener: ln,
+		Service:  m.Service,
+		Bus:      bus,
+		Logger:   m.logger(),
+	})
+	if err := m.Server.Open(); err != nil {
+		ln.Close()
+		m.Server = nil
+		return err
+	}
+	m.serving = true
+	fmt.Fprintf(m.Stdout, "worktalkd: listening on %s (profile links: %s/p/...)\n", m.Server.URL(), publicURL)
+	return nil
+}
+
+// defaultPublicURL is http://HOST:PORT of the listener, with a wildcard
+// host replaced by localhost.
+func defaultPublicURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// printDemo says how to sign in to the demo data.
+func printDemo(m *Main, info service.DemoInfo) {
+	if !info.Created {
+		fmt.Fprintln(m.Stdout, "worktalkd: demo data already present; not seeded again")
+	} else {
+		fmt.Fprintln(m.Stdout, "worktalkd: demo data created")
+	}
+	if len(info.Accounts) == 0 {
+		return
+	}
+	fmt.Fprintf(m.Stdout, "Sign in with any of these e-mails and the password %q:\n", info.Password)
+	for _, a := range info.Accounts {
+		admin := ""
+		if a.Admin {
+			admin = " (admin)"
+		}
+		fmt.Fprintf(m.Stdout, "  %-28s %s, %s%s\n", a.Email, a.Name, a.Workspace, admin)
+	}
+}
