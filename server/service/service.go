@@ -117,46 +117,6 @@ func trimSlash(u string) string {
 // the feed keeps, or so far behind that a snapshot is cheaper than a replay.
 var ErrSnapshotNeeded = &protocol.Error{Code: protocol.EConflict, Message: "cursor is too old; a snapshot is needed"}
 
-func todo(what string) error { return protocol.Errorf(protocol.EInternal, "%s: not written yet", what) }
-
-// SignIn checks an e-mail and password. ...
-func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remoteAddr string) (protocol.SignInResponse, error) {
-	return protocol.SignInResponse{}, todo("sign in")
-}
-
-// Authenticate returns the caller of a session token, EUnauthorized if unknown or revoked.
-func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
-	return Caller{}, todo("authenticate")
-}
-
-// SignOut revokes the caller's session and publishes EvSessionRevoked (Seq 0).
-func (s *Service) SignOut(ctx context.Context, c Caller) error { return todo("sign out") }
-
-// Snapshot returns the caller's full state and the cursor it is consistent with.
-func (s *Service) Snapshot(ctx context.Context, c Caller) (protocol.Snapshot, error) {
-	return protocol.Snapshot{}, todo("snapshot")
-}
-
-// EventsSince returns the caller's events after cursor, oldest first, at most limit.
-func (s *Service) EventsSince(ctx context.Context, c Caller, cursor int64, limit int) ([]Event, error) {
-	return nil, todo("events")
-}
-
-// Do runs every request op except sync.
-func (s *Service) Do(ctx context.Context, c Caller, reqID, op string, data json.RawMessage) (json.RawMessage, error) {
-	return nil, todo("do")
-}
-
-// PublicCard returns the card a profile link shows; ELinkInvalid otherwise.
-func (s *Service) PublicCard(ctx context.Context, token string) (protocol.PublicCard, error) {
-	return protocol.PublicCard{}, todo("public card")
-}
-
-// Picture returns a picture's bytes; ENotFound.
-func (s *Service) Picture(ctx context.Context, c Caller, id string) ([]byte, error) {
-	return nil, todo("picture")
-}
-
 // NewMember is the input of CreateMember.
 type NewMember struct {
 	WorkspaceID string
@@ -180,40 +140,4 @@ type DemoInfo struct {
 	Created  bool // false: the database already had workspaces and was left alone
 	Password string
 	Accounts []DemoAccount
-}
-
-// CreateWorkspace makes a workspace.
-func (s *Service) CreateWorkspace(ctx context.Context, name string, settings protocol.WorkspaceSettings) (protocol.Workspace, error) {
-	return protocol.Workspace{}, todo("create workspace")
-}
-
-// UpdateWorkspaceSettings replaces a workspace's settings.
-func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID string, settings protocol.WorkspaceSettings) error {
-	return todo("update workspace")
-}
-
-// CreateMember adds a member to a workspace.
-func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profile, error) {
-	return protocol.Profile{}, todo("create member")
-}
-
-// SeedDemo fills an empty database with demo data.
-func (s *Service) SeedDemo(ctx context.Context) (DemoInfo, error) {
-	return DemoInfo{}, todo("seed demo")
-}
-
-// DefaultSettings is the field schema of a new workspace.
-func DefaultSettings() protocol.WorkspaceSettings {
-	return protocol.WorkspaceSettings{
-		Fields: []protocol.FieldDef{
-			{Key: "title", Label: "Title", LabelKo: "직함", Kind: protocol.FieldText, Visible: true, Editable: true},
-			{Key: "department", Label: "Department", LabelKo: "부서", Kind: protocol.FieldText, Visible: true, Editable: true},
-			{Key: "phone", Label: "Phone", LabelKo: "전화번호", Kind: protocol.FieldPhone, Visible: true, Editable: true, MaxLen: 24},
-			{Key: "email", Label: "E-mail", LabelKo: "이메일", Kind: protocol.FieldEmail, Visible: true, Editable: false, MaxLen: protocol.MaxEmailLen},
-			{Key: "employee_no", Label: "Employee number", LabelKo: "사번", Kind: protocol.FieldText, Visible: false, Editable: false, MaxLen: 20},
-		},
-		NameEditable:    true,
-		PictureEditable: true,
-		ExternalChat:    true,
-	}
 }

@@ -1,0 +1,236 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+const (
+	maxWorkspaceNameLen = 60 // runes
+	maxFields           = 50
+	maxLabelLen         = 40   // runes
+	maxFieldMaxLen      = 1000 // runes a FieldDef may allow
+)
+
+var fieldKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// DefaultSettings is the field schema of a new workspace: title, department
+// and phone shown and editable, e-mail shown and fixed, an employee number
+// kept hidden; name and picture editable; external chat on.
+func DefaultSettings() protocol.WorkspaceSettings {
+	return protocol.WorkspaceSettings{
+		Fields: []protocol.FieldDef{
+			{Key: "title", Label: "Title", LabelKo: "직함", Kind: protocol.FieldText, Visible: true, Editable: true, MaxLen: 40},
+			{Key: "department", Label: "Department", LabelKo: "부서", Kind: protocol.FieldText, Visible: true, Editable: true, MaxLen: 60},
+			{Key: "phone", Label: "Phone", LabelKo: "전화번호", Kind: protocol.FieldPhone, Visible: true, Editable: true, MaxLen: 24},
+			{Key: "email", Label: "E-mail", LabelKo: "이메일", Kind: protocol.FieldEmail, Visible: true, Editable: false, MaxLen: protocol.MaxEmailLen},
+			{Key: "employee_no", Label: "Employee number", LabelKo: "사번", Kind: protocol.FieldText, Visible: false, Editable: false, MaxLen: 20},
+		},
+		NameEditable:    true,
+		PictureEditable: true,
+		ExternalChat:    true,
+	}
+}
+
+// ValidateSettings checks a workspace's settings: unique lower-case field
+// keys, labels, kinds and lengths. Errors: EInvalid, ETooLarge.
+func ValidateSettings(s protocol.WorkspaceSettings) error {
+	if len(s.Fields) > maxFields {
+		return protocol.FieldError(protocol.ETooLarge, "fields", "a workspace has at most %d profile fields", maxFields)
+	}
+	seen := make(map[string]bool)
+	for _, f := range s.Fields {
+		if !fieldKeyPattern.MatchString(f.Key) || f.Key == "name" || f.Key == "picture" {
+			return protocol.FieldError(protocol.EInvalid, "fields", "field key %q must be 1 to 32 lower-case letters, digits or _ (not name or picture)", cut(f.Key, 40))
+		}
+		if seen[f.Key] {
+			return protocol.FieldError(protocol.EInvalid, "fields", "field key %q is defined twice", f.Key)
+		}
+		seen[f.Key] = true
+		for _, l := range []string{f.Label, f.LabelKo} {
+			if strings.TrimSpace(l) == "" || utf8.RuneCountInString(l) > maxLabelLen || !printable(l) {
+				return protocol.FieldError(protocol.EInvalid, "fields", "field %q needs labels of 1 to %d characters", f.Key, maxLabelLen)
+			}
+		}
+		switch f.Kind {
+		case protocol.FieldText, protocol.FieldPhone, protocol.FieldEmail:
+		default:
+			return protocol.FieldError(protocol.EInvalid, "fields", "field %q has unknown kind %q", f.Key, cut(string(f.Kind), 20))
+		}
+		if f.MaxLen < 0 || f.MaxLen > maxFieldMaxLen {
+			return protocol.FieldError(protocol.EInvalid, "fields", "field %q max_len must be 0 to %d", f.Key, maxFieldMaxLen)
+		}
+	}
+	return nil
+}
+
+func validateWorkspaceName(name string) (string, error) {
+	n := strings.TrimSpace(name)
+	if n == "" || utf8.RuneCountInString(n) > maxWorkspaceNameLen || !printable(n) {
+		return "", protocol.FieldError(protocol.EInvalid, "name", "workspace name must be 1 to %d printable characters", maxWorkspaceNameLen)
+	}
+	return n, nil
+}
+
+// CreateWorkspace makes a workspace. Errors: EInvalid, ETooLarge.
+func (s *Service) CreateWorkspace(ctx context.Context, name string, settings protocol.WorkspaceSettings) (protocol.Workspace, error) {
+	n, err := validateWorkspaceName(name)
+	if err != nil {
+		return protocol.Workspace{}, err
+	}
+	if err := ValidateSettings(settings); err != nil {
+		return protocol.Workspace{}, err
+	}
+	row := WorkspaceRow{ID: protocol.NewID(), Name: n, Settings: settings}
+	err = s.write(ctx, func(w *wtx) error {
+		row.CreatedAt = w.now
+		return w.InsertWorkspace(ctx, row)
+	})
+	if err != nil {
+		return protocol.Workspace{}, s.clientError("create workspace", err)
+	}
+	return protocol.Workspace{ID: row.ID, Name: row.Name, Settings: row.Settings}, nil
+}
+
+// UpdateWorkspaceSettings replaces a workspace's settings and tells its
+// members (EvWorkspaceUpdate). When the set of visible fields changes, every
+// member's profile is sent again, with a new version, to everyone who sees
+// it. Errors: ENotFound, EInvalid, ETooLarge.
+func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID string, settings protocol.WorkspaceSettings) error {
+	if err := ValidateSettings(settings); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(w *wtx) error {
+		old, err := w.Workspace(ctx, workspaceID)
+		if errors.Is(err, ErrNoRow) {
+			return protocol.Errorf(protocol.ENotFound, "no such workspace")
+		}
+		if err != nil {
+			return err
+		}
+		if err := w.UpdateWorkspaceSettings(ctx, workspaceID, settings); err != nil {
+			return err
+		}
+		ws := old
+		ws.Settings = settings
+		v := newView(w)
+		v.ws[ws.ID] = ws
+		members, err := w.WorkspaceMembers(ctx, ws.ID)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(members))
+		for i, m := range members {
+			ids[i] = m.ID
+		}
+		if err := w.emit(ctx, protocol.EvWorkspaceUpdate, publicWorkspace(ws), ids...); err != nil {
+			return err
+		}
+		if slices.Equal(visibleKeys(old.Settings), visibleKeys(settings)) {
+			return nil
+		}
+		for _, m := range members {
+			m.Version++
+			if err := w.UpdateMember(ctx, m); err != nil {
+				return err
+			}
+			viewers, err := v.viewers(ctx, m)
+			if err != nil {
+				return err
+			}
+			if err := w.emit(ctx, protocol.EvMemberUpsert, profileOf(m, ws), viewers...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.clientError("update workspace", err)
+}
+
+func visibleKeys(s protocol.WorkspaceSettings) []string {
+	var keys []string
+	for _, f := range s.Fields {
+		if f.Visible {
+			keys = append(keys, f.Key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// CreateMember adds a member to a workspace. The "email" profile field, when
+// the workspace defines one and m.Fields does not set it, is the sign-in
+// e-mail. Errors: ENotFound (workspace), EInvalid, ETooLarge, EConflict (the
+// e-mail is taken in that workspace).
+func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profile, error) {
+	email := strings.ToLower(strings.TrimSpace(m.Email))
+	if err := protocol.ValidateFieldValue(protocol.FieldDef{Key: "email", Label: "E-mail", Kind: protocol.FieldEmail, MaxLen: protocol.MaxEmailLen}, email); err != nil || email == "" {
+		return protocol.Profile{}, protocol.FieldError(protocol.EInvalid, "email", "e-mail must be an address such as name@example.com")
+	}
+	if n := utf8.RuneCountInString(m.Password); n < protocol.MinPasswordLen || n > protocol.MaxPasswordLen {
+		return protocol.Profile{}, protocol.FieldError(protocol.EInvalid, "password", "password must be %d to %d characters", protocol.MinPasswordLen, protocol.MaxPasswordLen)
+	}
+	if err := protocol.ValidateName(m.Name); err != nil {
+		return protocol.Profile{}, err
+	}
+	hash, err := hashPassword(m.Password, s.argon)
+	if err != nil {
+		return protocol.Profile{}, s.clientError("create member", err)
+	}
+	var p protocol.Profile
+	err = s.write(ctx, func(w *wtx) error {
+		ws, err := w.Workspace(ctx, m.WorkspaceID)
+		if errors.Is(err, ErrNoRow) {
+			return protocol.Errorf(protocol.ENotFound, "no such workspace")
+		}
+		if err != nil {
+			return err
+		}
+		fields := make(map[string]string, len(m.Fields)+1)
+		for k, val := range m.Fields {
+			def, ok := ws.Settings.Field(k)
+			if !ok {
+				return protocol.FieldError(protocol.EInvalid, k, "there is no profile field %q", cut(k, 40))
+			}
+			if err := protocol.ValidateFieldValue(def, val); err != nil {
+				return err
+			}
+			if val != "" {
+				fields[k] = val
+			}
+		}
+		if def, ok := ws.Settings.Field("email"); ok && def.Kind == protocol.FieldEmail && fields["email"] == "" {
+			fields["email"] = email
+		}
+		same, err := w.MembersByEmail(ctx, email)
+		if err != nil {
+			return err
+		}
+		for _, x := range same {
+			if x.WorkspaceID == ws.ID {
+				return protocol.FieldError(protocol.EConflict, "email", "%s already has a member with this e-mail", ws.Name)
+			}
+		}
+		row := MemberRow{ID: protocol.NewID(), WorkspaceID: ws.ID, Email: email, PasswordHash: hash,
+			Name: strings.TrimSpace(m.Name), Fields: fields, Admin: m.Admin, Version: 1, CreatedAt: w.now}
+		if err := w.InsertMember(ctx, row); err != nil {
+			return err
+		}
+		p = profileOf(row, ws)
+		viewers, err := newView(w).viewers(ctx, row)
+		if err != nil {
+			return err
+		}
+		return w.emit(ctx, protocol.EvMemberUpsert, p, viewers...)
+	})
+	if err != nil {
+		return protocol.Profile{}, s.clientError("create member", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,141 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"maps"
+	"strings"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+// updateProfile applies profile.update: only visible, editable fields, the
+// name if NameEditable and the picture if PictureEditable (ENotEditable,
+// EInvalid, ETooLarge). The new profile goes to everyone who can see it.
+func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string, data json.RawMessage) (any, error) {
+	var u protocol.ProfileUpdate
+	if err := decode(data, &u); err != nil {
+		return nil, err
+	}
+	v := newView(w)
+	me, err := v.member(ctx, c.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := v.workspace(ctx, me.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if e := ws.Settings.ValidateProfileUpdate(u); e != nil {
+		return nil, e
+	}
+	if u.Name != nil {
+		me.Name = strings.TrimSpace(*u.Name)
+	}
+	if u.Fields != nil {
+		me.Fields = maps.Clone(me.Fields)
+		if me.Fields == nil {
+			me.Fields = make(map[string]string)
+		}
+		for k, val := range u.Fields {
+			if val == "" {
+				delete(me.Fields, k)
+			} else {
+				me.Fields[k] = val
+			}
+		}
+	}
+	if u.Picture != nil {
+		me.PictureID = ""
+		if pic := *u.Picture; len(pic) > 0 {
+			sum := sha256.Sum256(pic)
+			me.PictureID = hex.EncodeToString(sum[:])
+			if err := w.PutPicture(ctx, me.PictureID, pic); err != nil {
+				return nil, err
+			}
+		}
+	}
+	me.Version++
+	if err := w.UpdateMember(ctx, me); err != nil {
+		return nil, err
+	}
+	p := profileOf(me, ws)
+	viewers, err := v.viewers(ctx, me)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.emit(ctx, protocol.EvMemberUpsert, p, viewers...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// getMember answers member.get: coworkers, my external members and members
+// who added me, unless a block stands between us; ENotFound for anyone else,
+// so the answer does not tell a blocked or unrelated member from no member.
+func (s *Service) getMember(ctx context.Context, c Caller, data json.RawMessage) (any, error) {
+	var ref protocol.MemberRef
+	if err := decode(data, &ref); err != nil {
+		return nil, err
+	}
+	var p protocol.Profile
+	err := s.read(ctx, func(tx Tx) error {
+		v := newView(tx)
+		m, err := v.visibleMember(ctx, c, ref.MemberID)
+		if err != nil {
+			return err
+		}
+		p, err = v.profile(ctx, m)
+		return err
+	})
+	return p, err
+}
+
+// visibleMember returns the member c may see, ENotFound otherwise.
+func (v *view) visibleMember(ctx context.Context, c Caller, id string) (MemberRow, error) {
+	notFound := protocol.Errorf(protocol.ENotFound, "no such member")
+	m, err := v.member(ctx, id)
+	if err != nil {
+		return m, err
+	}
+	if m.ID == c.MemberID || m.WorkspaceID == c.WorkspaceID {
+		return m, nil
+	}
+	b, err := blocked(ctx, v.tx, c.MemberID, m.ID)
+	if err != nil {
+		return MemberRow{}, err
+	}
+	if b {
+		return MemberRow{}, notFound
+	}
+	ok, err := related(ctx, v.tx, c.MemberID, m.ID)
+	if err != nil {
+		return MemberRow{}, err
+	}
+	if !ok {
+		return MemberRow{}, notFound
+	}
+	return m, nil
+}
+
+// Picture returns a picture's bytes to a signed-in caller. Pictures are
+// content-addressed, so knowing the id means having been shown the profile.
+// Errors: ENotFound.
+func (s *Service) Picture(ctx context.Context, c Caller, id string) ([]byte, error) {
+	if len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" {
+		return nil, protocol.Errorf(protocol.ENotFound, "no such picture")
+	}
+	var b []byte
+	err := s.read(ctx, func(tx Tx) error {
+		var err error
+		b, err = tx.Picture(ctx, id)
+		if errors.Is(err, ErrNoRow) {
+			return protocol.Errorf(protocol.ENotFound, "no such picture")
+		}
+		return err
+	})
+	return b, s.clientError("picture", err)
+}

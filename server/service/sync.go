@@ -1,0 +1,160 @@
+package service
+
+import (
+	"context"
+	"sort"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+const (
+	defaultReplayLimit = 1000
+	maxReplayLimit     = 10_000
+)
+
+// Snapshot returns the caller's full state and the cursor it is consistent
+// with: everything is read in one read transaction, and every state change
+// writes its events in the same transaction as the change, so the events
+// after Cursor are exactly the changes the snapshot does not show.
+func (s *Service) Snapshot(ctx context.Context, c Caller) (protocol.Snapshot, error) {
+	var snap protocol.Snapshot
+	err := s.read(ctx, func(tx Tx) error {
+		v := newView(tx)
+		var err error
+		if snap.Cursor, err = tx.LastSeq(ctx); err != nil {
+			return err
+		}
+		me, err := v.member(ctx, c.MemberID)
+		if err != nil {
+			return protocol.Errorf(protocol.EUnauthorized, "not signed in")
+		}
+		if snap.Me, err = v.profile(ctx, me); err != nil {
+			return err
+		}
+		ws, err := v.workspace(ctx, me.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		snap.Workspace = publicWorkspace(ws)
+
+		members, err := tx.WorkspaceMembers(ctx, me.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		snap.Members = make([]protocol.Profile, 0, len(members))
+		for _, m := range members {
+			snap.Members = append(snap.Members, profileOf(m, ws))
+		}
+
+		extIDs, err := tx.Externals(ctx, me.ID)
+		if err != nil {
+			return err
+		}
+		exts, err := tx.Members(ctx, extIDs)
+		if err != nil {
+			return err
+		}
+		sort.Slice(exts, func(i, j int) bool { return exts[i].Name < exts[j].Name })
+		snap.Externals = make([]protocol.Profile, 0, len(exts))
+		for _, m := range exts {
+			p, err := v.profile(ctx, m)
+			if err != nil {
+				return err
+			}
+			snap.Externals = append(snap.Externals, p)
+		}
+
+		blocks, err := tx.Blocks(ctx, me.ID)
+		if err != nil {
+			return err
+		}
+		snap.Blocked = make([]protocol.BlockedMember, 0, len(blocks))
+		for _, b := range blocks {
+			bm, err := v.blockedMember(ctx, b)
+			if err != nil {
+				return err
+			}
+			snap.Blocked = append(snap.Blocked, bm)
+		}
+
+		rooms, err := tx.MemberRooms(ctx, me.ID)
+		if err != nil {
+			return err
+		}
+		snap.Rooms = make([]protocol.Room, 0, len(rooms))
+		snap.Messages = []protocol.Message{}
+		for _, r := range rooms {
+			room, err := v.room(ctx, r)
+			if err != nil {
+				return err
+			}
+			snap.Rooms = append(snap.Rooms, room)
+			msgs, err := tx.Messages(ctx, r.ID, 0, protocol.SnapshotMessagesPerRoom)
+			if err != nil {
+				return err
+			}
+			snap.Messages = append(snap.Messages, msgs...)
+		}
+		return nil
+	})
+	if err != nil {
+		return protocol.Snapshot{}, s.clientError("snapshot", err)
+	}
+	return snap, nil
+}
+
+func (v *view) blockedMember(ctx context.Context, b BlockRow) (protocol.BlockedMember, error) {
+	m, err := v.member(ctx, b.Blocked)
+	if err != nil {
+		return protocol.BlockedMember{}, err
+	}
+	w, err := v.workspace(ctx, m.WorkspaceID)
+	if err != nil {
+		return protocol.BlockedMember{}, err
+	}
+	return protocol.BlockedMember{ID: m.ID, Name: m.Name, WorkspaceName: w.Name, BlockedAt: b.CreatedAt.UnixMilli()}, nil
+}
+
+// EventsSince returns the caller's events with seq > cursor, oldest first,
+// at most limit (<= 0: a default; capped at 10,000). It returns
+// ErrSnapshotNeeded when events after cursor were pruned, or when more than
+// MaxReplay are pending. Errors: EInvalid for a negative cursor.
+func (s *Service) EventsSince(ctx context.Context, c Caller, cursor int64, limit int) ([]Event, error) {
+	if cursor < 0 {
+		return nil, protocol.Errorf(protocol.EInvalid, "cursor cannot be negative")
+	}
+	if limit <= 0 {
+		limit = defaultReplayLimit
+	}
+	limit = min(limit, maxReplayLimit)
+	var out []Event
+	err := s.read(ctx, func(tx Tx) error {
+		pruned, err := tx.PrunedThrough(ctx)
+		if err != nil {
+			return err
+		}
+		if cursor < pruned {
+			return ErrSnapshotNeeded
+		}
+		n, err := tx.FeedCount(ctx, c.MemberID, cursor, MaxReplay+1)
+		if err != nil {
+			return err
+		}
+		if n > MaxReplay {
+			return ErrSnapshotNeeded
+		}
+		evs, err := tx.FeedSince(ctx, c.MemberID, cursor, limit)
+		if err != nil {
+			return err
+		}
+		out = make([]Event, len(evs))
+		for i, e := range evs {
+			out[i] = Event{Seq: e.Seq, Op: e.Op, Data: e.Data, Recipients: []string{c.MemberID}}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.clientError("events", err)
+	}
+	return out, nil
+}
