@@ -1,0 +1,293 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/store"
+)
+
+// accountRecord is one entry of accounts.json. No secrets in it.
+type accountRecord struct {
+	Account
+	FileSecrets bool `json:",omitempty"` // the token is in the 0600 secrets file, not the keyring
+}
+
+type accountsFile struct {
+	Accounts []accountRecord `json:"accounts"`
+}
+
+// accountsMu serializes read-modify-write of accounts.json in this process.
+var accountsMu sync.Mutex
+
+func accountsPath(opt Options) (string, error) {
+	dir, err := opt.dataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "accounts.json"), nil
+}
+
+func readAccounts(opt Options) (accountsFile, error) {
+	var f accountsFile
+	p, err := accountsPath(opt)
+	if err != nil {
+		return f, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return f, fmt.Errorf("read accounts: %w", err)
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, fmt.Errorf("decode accounts: %w", err)
+	}
+	return f, nil
+}
+
+func updateAccounts(opt Options, fn func(f *accountsFile)) error {
+	accountsMu.Lock()
+	defer accountsMu.Unlock()
+	f, err := readAccounts(opt)
+	if err != nil {
+		return err
+	}
+	fn(&f)
+	p, err := accountsPath(opt)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return fmt.Errorf("write accounts: %w", err)
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(p, b, 0o600); err != nil {
+		return fmt.Errorf("write accounts: %w", err)
+	}
+	return nil
+}
+
+func sameAccount(a, b Account) bool { return a.ServerURL == b.ServerURL && a.MemberID == b.MemberID }
+
+func saveAccount(opt Options, rec accountRecord) error {
+	return updateAccounts(opt, func(f *accountsFile) {
+		i := slices.IndexFunc(f.Accounts, func(r accountRecord) bool { return sameAccount(r.Account, rec.Account) })
+		if i >= 0 {
+			f.Accounts[i] = rec
+		} else {
+			f.Accounts = append(f.Accounts, rec)
+		}
+	})
+}
+
+func findAccount(opt Options, acct Account) (accountRecord, error) {
+	f, err := readAccounts(opt)
+	if err != nil {
+		return accountRecord{}, err
+	}
+	for _, r := range f.Accounts {
+		if sameAccount(r.Account, acct) {
+			return r, nil
+		}
+	}
+	return accountRecord{Account: acct}, nil
+}
+
+// Accounts lists the accounts signed in on this device, for the workspace switcher.
+func Accounts(opt Options) ([]Account, error) {
+	f, err := readAccounts(opt)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Account, len(f.Accounts))
+	for i, r := range f.Accounts {
+		out[i] = r.Account
+	}
+	return out, nil
+}
+
+// accountDir is the directory of an account's local database.
+func accountDir(opt Options, acct Account) (string, error) {
+	dir, err := opt.dataDir()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256([]byte(secretUser(acct.ServerURL, acct.MemberID)))
+	return filepath.Join(dir, "accounts", hex.EncodeToString(h[:16])), nil
+}
+
+// SignIn signs in to a workspace on a server. With workspaceID "" and an
+// e-mail that opens several workspaces it returns no account and the
+// workspaces to choose from; call again with one. The session token goes to
+// the OS keyring (or opt.Secrets); without a usable keyring SignIn fails with
+// ErrNoKeyring unless opt.AllowFileSecrets.
+func SignIn(ctx context.Context, opt Options, serverURL, email, password, workspaceID string) (Account, []protocol.WorkspaceChoice, error) {
+	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
+	device, _ := os.Hostname()
+	var res protocol.SignInResponse
+	req := protocol.SignInRequest{Email: email, Password: password, WorkspaceID: workspaceID, Device: device}
+	if err := postJSON(ctx, opt, serverURL+"/api/signin", "", req, &res); err != nil {
+		return Account{}, nil, err
+	}
+	if res.Session == nil {
+		if len(res.Workspaces) > 0 {
+			return Account{}, res.Workspaces, nil
+		}
+		return Account{}, nil, fmt.Errorf("sign in: the server answered with neither a session nor workspaces")
+	}
+	s := res.Session
+	acct := Account{
+		ServerURL:     serverURL,
+		MemberID:      s.MemberID,
+		WorkspaceID:   s.Workspace.ID,
+		WorkspaceName: s.Workspace.Name,
+		Email:         email,
+	}
+	rec := accountRecord{Account: acct}
+	user := secretUser(serverURL, s.MemberID)
+	if opt.Secrets != nil {
+		if err := opt.Secrets.Set(SecretService, user, s.Token); err != nil {
+			return Account{}, nil, fmt.Errorf("store session token: %w", err)
+		}
+	} else if err := (KeyringSecrets{}).Set(SecretService, user, s.Token); err != nil {
+		if !opt.AllowFileSecrets {
+			opt.logger().Warn("OS keyring unusable", "err", err)
+			signOut(opt, serverURL, s.Token)
+			return Account{}, nil, ErrNoKeyring
+		}
+		fs, ferr := fileSecrets(opt)
+		if ferr == nil {
+			ferr = fs.Set(SecretService, user, s.Token)
+		}
+		if ferr != nil {
+			return Account{}, nil, fmt.Errorf("store session token: %w", ferr)
+		}
+		rec.FileSecrets = true
+	}
+	if err := saveAccount(opt, rec); err != nil {
+		return Account{}, nil, err
+	}
+	return acct, nil, nil
+}
+
+// signOut revokes a session on the server, best effort with a short timeout.
+func signOut(opt Options, serverURL, token string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := postJSON(ctx, opt, serverURL+"/api/signout", token, protocol.Empty{}, nil); err != nil {
+		opt.logger().Info("sign out on the server", "err", err)
+	}
+}
+
+// postJSON posts v and decodes a 2xx answer into out (when non-nil). An
+// error answer comes back as the server's *protocol.Error; an unreachable
+// server as EOffline.
+func postJSON(ctx context.Context, opt Options, url, token string, v, out any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return protocol.Errorf(protocol.EInvalid, "the server address is not valid")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := opt.httpClient().Do(req)
+	if err != nil {
+		opt.logger().Info("request failed", "url", url, "err", err)
+		return protocol.Errorf(protocol.EOffline, "cannot reach the server")
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, protocol.MaxFrameBytes))
+	if err != nil {
+		return protocol.Errorf(protocol.EOffline, "the connection to the server broke")
+	}
+	if resp.StatusCode/100 != 2 {
+		return httpError(resp.StatusCode, body)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("decode answer of %s: %w", url, err)
+	}
+	return nil
+}
+
+func httpError(status int, body []byte) error {
+	var pe protocol.Error
+	if json.Unmarshal(body, &pe) == nil && pe.Code != "" {
+		return &pe
+	}
+	if status == http.StatusUnauthorized {
+		return protocol.Errorf(protocol.EUnauthorized, "sign in again")
+	}
+	return protocol.Errorf(protocol.EInternal, "the server answered %d", status)
+}
+
+// LogOut ends the session: it is revoked on the server (best effort when
+// offline), its token leaves the keyring, and the workspace's local database
+// files and accounts.json entry are deleted. The engine is closed after.
+func (e *Engine) LogOut(ctx context.Context) error {
+	user := secretUser(e.acct.ServerURL, e.acct.MemberID)
+	if tok, err := e.secrets.Get(SecretService, user); err == nil {
+		signOut(e.opt, e.acct.ServerURL, tok)
+	}
+	e.Close()
+	var errs []error
+	if err := e.secrets.Delete(SecretService, user); err != nil && !errors.Is(err, ErrSecretNotFound) {
+		errs = append(errs, fmt.Errorf("delete session token: %w", err))
+	}
+	if err := store.Remove(e.db.Path()); err != nil {
+		errs = append(errs, err)
+	}
+	if err := os.RemoveAll(e.dir); err != nil {
+		errs = append(errs, fmt.Errorf("remove account directory: %w", err))
+	}
+	if err := updateAccounts(e.opt, func(f *accountsFile) {
+		f.Accounts = slices.DeleteFunc(f.Accounts, func(r accountRecord) bool { return sameAccount(r.Account, e.acct) })
+	}); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// noteName keeps the account's display name in accounts.json current.
+// e.applyMu must be held.
+func (e *Engine) noteName() {
+	name := e.replica.Me.Name
+	if name == "" || name == e.rec.Name {
+		return
+	}
+	e.rec.Name = name
+	rec := e.rec
+	if err := updateAccounts(e.opt, func(f *accountsFile) {
+		if i := slices.IndexFunc(f.Accounts, func(r accountRecord) bool { return sameAccount(r.Account, rec.Account) }); i >= 0 {
+			f.Accounts[i].Name = name
+		}
+	}); err != nil {
+		e.log.Warn("update account name", "err", err)
+	}
+}

@@ -1,0 +1,347 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/store"
+)
+
+// Reconnect backoff: exponential from backoffBase to backoffMax, with jitter.
+const (
+	backoffBase = 500 * time.Millisecond
+	backoffMax  = 30 * time.Second
+	// maxBatch bounds how many queued events one transaction applies.
+	maxBatch = 5000
+	// readLimit bounds one incoming websocket message; a snapshot carries up
+	// to SnapshotMessagesPerRoom messages of every room, so it exceeds the
+	// request frame limit.
+	readLimit = 64 << 20
+)
+
+// backoff returns the wait before reconnect attempt n (0-based): a random
+// duration in [d/2, d] where d doubles from backoffBase up to backoffMax.
+func backoff(n int) time.Duration {
+	d := backoffBase
+	for i := 0; i < n && d < backoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, backoffMax)
+	return d/2 + rand.N(d/2+1)
+}
+
+// session is one live websocket connection.
+type session struct {
+	ws  *websocket.Conn
+	wmu sync.Mutex // one writer at a time
+
+	mu      sync.Mutex
+	waiters map[string]chan protocol.Frame // by request id
+	ended   bool
+}
+
+func (s *session) send(f protocol.Frame) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	_ = s.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return s.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+// register returns the channel the answer to request id arrives on. It is
+// closed without a value when the session ends first.
+func (s *session) register(id string) chan protocol.Frame {
+	ch := make(chan protocol.Frame, 1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		close(ch)
+		return ch
+	}
+	s.waiters[id] = ch
+	return ch
+}
+
+func (s *session) unregister(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.waiters, id)
+}
+
+func (s *session) deliver(f protocol.Frame) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ch, ok := s.waiters[f.ID]; ok {
+		delete(s.waiters, f.ID)
+		ch <- f
+	}
+}
+
+func (s *session) end() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ended = true
+	for id, ch := range s.waiters {
+		close(ch)
+		delete(s.waiters, id)
+	}
+	s.ws.Close()
+}
+
+// run keeps a connection to the server until the engine closes or the
+// session is revoked. It owns every connection goroutine.
+func (e *Engine) run() {
+	attempt := 0
+	for {
+		connected, stop := e.connect()
+		if stop || e.ctx.Err() != nil {
+			return
+		}
+		if connected {
+			attempt = 0
+		}
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-e.opt.after(backoff(attempt)):
+		}
+		attempt++
+	}
+}
+
+func wsURL(serverURL string) string {
+	switch {
+	case strings.HasPrefix(serverURL, "https://"):
+		return "wss://" + strings.TrimPrefix(serverURL, "https://") + "/api/sync"
+	case strings.HasPrefix(serverURL, "http://"):
+		return "ws://" + strings.TrimPrefix(serverURL, "http://") + "/api/sync"
+	}
+	return serverURL + "/api/sync"
+}
+
+// revoke marks the session ended by the server: no more reconnects.
+func (e *Engine) revoke() {
+	e.mu.Lock()
+	e.revoked = true
+	e.mu.Unlock()
+	e.setConn(func(c *ConnState) {
+		*c = ConnState{Error: "you were signed out on this device; sign in again"}
+	})
+}
+
+// connect runs one connection to its end. connected reports that it caught
+// up at least once; stop that the engine must not reconnect.
+func (e *Engine) connect() (connected, stop bool) {
+	tok, err := e.secrets.Get(SecretService, secretUser(e.acct.ServerURL, e.acct.MemberID))
+	if errors.Is(err, ErrSecretNotFound) {
+		e.revoke()
+		return false, true
+	}
+	if err != nil {
+		e.log.Warn("read session token", "err", err)
+		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot read the saved sign-in from the keyring"} })
+		return false, false
+	}
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment}
+	h := http.Header{"Authorization": {"Bearer " + tok}}
+	ws, resp, err := d.DialContext(e.ctx, wsURL(e.acct.ServerURL), h)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+			e.revoke()
+			return false, true
+		}
+		e.log.Info("dial", "err", err)
+		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot reach the server"} })
+		return false, false
+	}
+	ws.SetReadLimit(readLimit)
+	s := &session{ws: ws, waiters: map[string]chan protocol.Frame{}}
+	sctx, scancel := context.WithCancel(e.ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		e.mu.Lock()
+		e.sess = nil
+		e.mu.Unlock()
+		scancel()
+		s.end()
+		wg.Wait()
+		if !stop {
+			e.setConn(func(c *ConnState) {
+				*c = ConnState{Error: "the connection to the server was lost"}
+			})
+		}
+	}()
+	frames := make(chan protocol.Frame, 256)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		e.readFrames(sctx, ws, frames)
+	}()
+	go func() { // unblocks the reader when the engine closes
+		defer wg.Done()
+		<-sctx.Done()
+		ws.Close()
+	}()
+	e.setConn(func(c *ConnState) { *c = ConnState{CatchingUp: true} })
+	cur, err := e.db.Cursor(sctx)
+	if err != nil {
+		e.log.Error("read cursor", "err", err)
+		return false, false
+	}
+	syncID := protocol.NewID()
+	req, _ := protocol.NewRequest(syncID, protocol.OpSync, protocol.SyncRequest{Cursor: cur})
+	if err := s.send(req); err != nil {
+		return false, false
+	}
+	var next *protocol.Frame // a frame read ahead while batching events
+	for {
+		var f protocol.Frame
+		if next != nil {
+			f, next = *next, nil
+		} else {
+			var ok bool
+			if f, ok = <-frames; !ok {
+				return connected, false
+			}
+		}
+		switch f.T {
+		case protocol.FrameEvent:
+			if f.Op == protocol.EvSessionRevoked {
+				e.revoke()
+				return connected, true
+			}
+			batch := []store.Event{{Seq: f.Seq, Op: f.Op, Data: f.Data}}
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case g, ok := <-frames:
+					if !ok {
+						break more
+					}
+					if g.T != protocol.FrameEvent || g.Op == protocol.EvSessionRevoked {
+						next = &g
+						break more
+					}
+					batch = append(batch, store.Event{Seq: g.Seq, Op: g.Op, Data: g.Data})
+				default:
+					break more
+				}
+			}
+			if err := e.applyEvents(sctx, batch); err != nil {
+				e.log.Error("apply events", "err", err)
+				return connected, false
+			}
+		case protocol.FrameSnapshot:
+			var snap protocol.Snapshot
+			if err := json.Unmarshal(f.Data, &snap); err != nil {
+				e.log.Error("decode snapshot", "err", err)
+				return connected, false
+			}
+			if err := e.applySnapshot(sctx, snap); err != nil {
+				e.log.Error("apply snapshot", "err", err)
+				return connected, false
+			}
+		case protocol.FrameRes:
+			if f.ID != syncID {
+				s.deliver(f)
+				continue
+			}
+			if f.Err != nil {
+				e.log.Warn("sync refused", "err", f.Err)
+				if f.Err.Code == protocol.EUnauthorized {
+					e.revoke()
+					return connected, true
+				}
+				return connected, false
+			}
+			var r protocol.SyncResult
+			if err := json.Unmarshal(f.Data, &r); err == nil {
+				if err := e.db.AdvanceCursor(sctx, r.Cursor); err != nil {
+					e.log.Error("advance cursor", "err", err)
+				}
+			}
+			connected = true
+			e.mu.Lock()
+			e.sess = s
+			e.mu.Unlock()
+			e.setConn(func(c *ConnState) { *c = ConnState{Online: true} })
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.drain(sctx, s)
+			}()
+		case protocol.FrameErr:
+			e.log.Warn("server reported a bad frame", "err", f.Err)
+		}
+	}
+}
+
+// readFrames reads frames until the connection fails, then closes out.
+func (e *Engine) readFrames(ctx context.Context, ws *websocket.Conn, out chan<- protocol.Frame) {
+	defer close(out)
+	for {
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			if ctx.Err() == nil {
+				e.log.Info("connection ended", "err", err)
+			}
+			return
+		}
+		var f protocol.Frame
+		if err := json.Unmarshal(b, &f); err != nil {
+			e.log.Warn("undecodable frame from the server", "err", err)
+			continue
+		}
+		select {
+		case out <- f:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (e *Engine) applyEvents(ctx context.Context, evs []store.Event) error {
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
+	ch, err := e.db.ApplyEvents(ctx, evs)
+	if err != nil {
+		return err
+	}
+	if !ch.Empty() {
+		e.refresh(ctx, ch)
+	}
+	return nil
+}
+
+func (e *Engine) applySnapshot(ctx context.Context, snap protocol.Snapshot) error {
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
+	ch, err := e.db.ApplySnapshot(ctx, snap)
+	if err != nil {
+		return err
+	}
+	// A snapshot may drop rooms: forget their newest messages too.
+	if ch.Rooms == nil {
+		ch.Rooms = map[string]bool{}
+	}
+	for id := range e.last {
+		ch.Rooms[id] = true
+	}
+	e.refresh(ctx, ch)
+	return nil
+}
