@@ -50,7 +50,9 @@ func (KeyringSecrets) Get(service, user string) (string, error) {
 }
 
 // Set implements SecretStore.
-func (KeyringSecrets) Set(service, user, secret string) error { return keyring.Set(service, user, secret) }
+func (KeyringSecrets) Set(service, user, secret string) error {
+	return keyring.Set(service, user, secret)
+}
 
 // Delete implements SecretStore. Deleting a missing secret is not an error.
 func (KeyringSecrets) Delete(service, user string) error {
