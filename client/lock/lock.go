@@ -56,7 +56,10 @@ const MaxAutoLockMinutes = 24 * 60
 
 // Options configure Open.
 type Options struct {
-	Store   SecretStore      // nil = the OS keyring
+	Store SecretStore // nil = the OS keyring
+	// NotFound is the store's own "absent" error when it is not ErrNotFound,
+	// e.g. client.ErrSecretNotFound for the engine's secret stores.
+	NotFound error
 	Service string           // keyring service; "" = DefaultService
 	User    string           // keyring user; "" = DefaultUser
 	Params  Params           // hash cost of new passwords; zero = DefaultParams
@@ -103,7 +106,7 @@ func Open(opt Options) (*Lock, error) {
 	}
 	l := &Lock{opt: opt}
 	s, err := opt.Store.Get(opt.Service, opt.User)
-	if isNotFound(err) {
+	if l.isNotFound(err) {
 		return l, nil
 	}
 	if err != nil {
@@ -261,7 +264,7 @@ func (l *Lock) SetSettings(s Settings) error {
 func (l *Lock) Clear() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := l.opt.Store.Delete(l.opt.Service, l.opt.User); err != nil && !isNotFound(err) {
+	if err := l.opt.Store.Delete(l.opt.Service, l.opt.User); err != nil && !l.isNotFound(err) {
 		return fmt.Errorf("clear lock: %w", err)
 	}
 	l.rec = nil
@@ -279,4 +282,9 @@ func (l *Lock) saveLocked(rec *record) error {
 	}
 	l.rec = rec
 	return nil
+}
+
+// isNotFound reports whether err means the store has no entry.
+func (l *Lock) isNotFound(err error) bool {
+	return isNotFound(err) || l.opt.NotFound != nil && errors.Is(err, l.opt.NotFound)
 }

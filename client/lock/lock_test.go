@@ -346,3 +346,31 @@ func TestDamagedRecord(t *testing.T) {
 		})
 	}
 }
+
+// otherStore answers a sentinel of its own for a missing entry, as the
+// engine's secret stores do.
+type otherStore struct{ *lock.MemoryStore }
+
+var errAbsent = errors.New("absent")
+
+func (s otherStore) Get(service, user string) (string, error) {
+	v, err := s.MemoryStore.Get(service, user)
+	if errors.Is(err, lock.ErrNotFound) {
+		return "", errAbsent
+	}
+	return v, err
+}
+
+func TestOpenWithStoreSentinel(t *testing.T) {
+	st := otherStore{lock.NewMemoryStore()}
+	if _, err := lock.Open(lock.Options{Store: st, Params: lock.TestParams}); err == nil {
+		t.Fatalf("Open with an unknown absent error = nil, want an error")
+	}
+	l, err := lock.Open(lock.Options{Store: st, NotFound: errAbsent, Params: lock.TestParams})
+	if err != nil {
+		t.Fatalf("Open with NotFound set = %v, want nil", err)
+	}
+	if l.IsSet() {
+		t.Fatalf("IsSet = true, want false")
+	}
+}
