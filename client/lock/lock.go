@@ -60,10 +60,10 @@ type Options struct {
 	// NotFound is the store's own "absent" error when it is not ErrNotFound,
 	// e.g. client.ErrSecretNotFound for the engine's secret stores.
 	NotFound error
-	Service string           // keyring service; "" = DefaultService
-	User    string           // keyring user; "" = DefaultUser
-	Params  Params           // hash cost of new passwords; zero = DefaultParams
-	Now     func() time.Time // nil = time.Now
+	Service  string           // keyring service; "" = DefaultService
+	User     string           // keyring user; "" = DefaultUser
+	Params   Params           // hash cost of new passwords; zero = DefaultParams
+	Now      func() time.Time // nil = time.Now
 }
 
 // record is the JSON stored in the keyring entry.
