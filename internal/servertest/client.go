@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,7 @@ type Client struct {
 
 	mu     sync.Mutex
 	inbox  []protocol.Frame // guarded by mu
+	all    []protocol.Frame // every frame received, in order; guarded by mu
 	err    error            // why reading stopped; guarded by mu
 	notify chan struct{}    // closed and replaced when inbox or err change; guarded by mu
 
@@ -83,6 +85,7 @@ func (c *Client) readLoop() {
 			c.err = err
 		} else {
 			c.inbox = append(c.inbox, f)
+			c.all = append(c.all, f)
 		}
 		close(c.notify)
 		c.notify = make(chan struct{})
@@ -260,6 +263,14 @@ func (c *Client) Pending() []protocol.Frame {
 	in := c.inbox
 	c.inbox = nil
 	return in
+}
+
+// History returns every frame received so far, in arrival order, whether
+// or not it was taken out of the inbox.
+func (c *Client) History() []protocol.Frame {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.all)
 }
 
 // SyncResult is what a sync request produced.

@@ -1,0 +1,158 @@
+package server_test
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"worktalk.dev/worktalk/internal/servertest"
+	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/server/service"
+)
+
+func TestHealthz(t *testing.T) {
+	env := servertest.New(t)
+	resp, err := http.Get(env.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(body) != "ok" {
+		t.Errorf("GET /healthz = %d %q, want 200 \"ok\"", resp.StatusCode, body)
+	}
+}
+
+func TestSignInHTTP(t *testing.T) {
+	env := servertest.New(t)
+	acme := env.CreateWorkspace("Acme")
+	hanbit := env.CreateWorkspace("Hanbit")
+	alice := env.CreateMember(acme.ID, "Alice", nil)
+
+	t.Run("one workspace signs in", func(t *testing.T) {
+		status, res, perr := env.SignInHTTP(protocol.SignInRequest{Email: alice.Email, Password: alice.Password})
+		if status != http.StatusOK || res.Session == nil || res.Session.MemberID != alice.ID() || res.Session.Token == "" {
+			t.Fatalf("sign in = %d %+v %v, want 200 with Alice's session", status, res, perr)
+		}
+		c := env.Dial(res.Session.Token)
+		if s := c.Sync(0); s.Snapshot.Me.ID != alice.ID() {
+			t.Errorf("snapshot me = %s, want %s", s.Snapshot.Me.ID, alice.ID())
+		}
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		status, _, perr := env.SignInHTTP(protocol.SignInRequest{Email: alice.Email, Password: "not the password"})
+		if status != http.StatusUnauthorized || perr == nil || perr.Code != protocol.EUnauthorized {
+			t.Errorf("sign in = %d %v, want 401 %q", status, perr, protocol.EUnauthorized)
+		}
+	})
+
+	// The same e-mail in a second workspace: the answer lists both.
+	_, err := env.Service.CreateMember(t.Context(), newMember(hanbit.ID, alice.Email, "Alice K."))
+	if err != nil {
+		t.Fatalf("CreateMember: %v", err)
+	}
+	t.Run("two workspaces to choose from", func(t *testing.T) {
+		status, res, perr := env.SignInHTTP(protocol.SignInRequest{Email: alice.Email, Password: alice.Password})
+		if status != http.StatusOK || res.Session != nil || len(res.Workspaces) != 2 {
+			t.Errorf("sign in = %d %+v %v, want 200 with two workspaces", status, res, perr)
+		}
+	})
+
+	rawTests := []struct {
+		name   string
+		body   string
+		status int
+		code   string
+	}{
+		{"not JSON", `{"email":`, http.StatusBadRequest, protocol.EInvalid},
+		{"too large", `{"email":"` + strings.Repeat("a", 10<<10) + `"}`, http.StatusRequestEntityTooLarge, protocol.ETooLarge},
+	}
+	for _, tt := range rawTests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Post(env.URL+"/api/signin", "application/json", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || !strings.Contains(string(body), `"code":"`+tt.code+`"`) {
+				t.Errorf("POST /api/signin = %d %s, want %d with code %q", resp.StatusCode, body, tt.status, tt.code)
+			}
+		})
+	}
+}
+
+func TestPictures(t *testing.T) {
+	env := servertest.New(t)
+	acme := env.CreateWorkspace("Acme")
+	alice := env.NewUser(acme.ID, "Alice")
+	carol := env.NewUser(acme.ID, "Carol")
+	c := env.Dial(alice.Token)
+	pic := tinyPNG(t)
+	var me protocol.Profile
+	c.DoOK(protocol.OpProfileUpdate, protocol.ProfileUpdate{Picture: &pic}, &me)
+	if me.PictureID == "" {
+		t.Fatalf("profile.update with a picture: PictureID empty")
+	}
+
+	get := func(token, id, etag string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, env.URL+"/api/pictures/"+id, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+
+	resp, body := get(carol.Token, me.PictureID, "")
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, pic) {
+		t.Fatalf("coworker GET picture = %d (%d bytes), want 200 with the %d bytes uploaded", resp.StatusCode, len(body), len(pic))
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "image/png" {
+		t.Errorf("Content-Type = %q, want image/png", ct)
+	}
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") || !strings.Contains(cc, "private") {
+		t.Errorf("Cache-Control = %q, want private and immutable", cc)
+	}
+	etag := resp.Header.Get("ETag")
+	if resp, _ := get(carol.Token, me.PictureID, etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("GET with If-None-Match = %d, want 304", resp.StatusCode)
+	}
+	if resp, _ := get("", me.PictureID, ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET without a token = %d, want 401", resp.StatusCode)
+	}
+	if resp, _ := get(carol.Token, strings.Repeat("0", 64), ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET unknown picture = %d, want 404", resp.StatusCode)
+	}
+}
+
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	for i := range 4 {
+		img.Set(i, i, color.RGBA{R: 200, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func newMember(workspaceID, email, name string) service.NewMember {
+	return service.NewMember{WorkspaceID: workspaceID, Email: email, Password: servertest.Password, Name: name}
+}
