@@ -1,0 +1,155 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"testing"
+
+	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/server/service"
+)
+
+func testSessions(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	sess := service.SessionRow{ID: "s-1", TokenHash: "hash-1", MemberID: f.alice, Device: "Linux 데스크톱", CreatedAt: at(5)}
+	write(t, s, func(tx service.Tx) error { return tx.InsertSession(ctx, sess) })
+	read(t, s, func(tx service.Tx) error {
+		got, err := tx.SessionByTokenHash(ctx, "hash-1")
+		if err != nil || !reflect.DeepEqual(got, sess) {
+			t.Errorf("SessionByTokenHash = %+v, %v; want %+v, nil", got, err, sess)
+		}
+		_, err = tx.SessionByTokenHash(ctx, "hash-missing")
+		wantNoRow(t, "SessionByTokenHash(missing)", err)
+		return nil
+	})
+	write(t, s, func(tx service.Tx) error { return tx.RevokeSession(ctx, "s-1", at(6)) })
+	read(t, s, func(tx service.Tx) error {
+		got, err := tx.SessionByTokenHash(ctx, "hash-1")
+		if err != nil || !got.RevokedAt.Equal(at(6)) {
+			t.Errorf("SessionByTokenHash after revoke: RevokedAt = %v, %v; want %v, nil", got.RevokedAt, err, at(6))
+		}
+		return nil
+	})
+	for _, id := range []string{"s-1", "s-missing"} { // already revoked, unknown
+		err := s.Write(ctx, func(tx service.Tx) error { return tx.RevokeSession(ctx, id, at(7)) })
+		wantNoRow(t, "RevokeSession("+id+")", err)
+	}
+	err := s.Write(ctx, func(tx service.Tx) error {
+		return tx.InsertSession(ctx, service.SessionRow{ID: "s-2", TokenHash: "hash-1", MemberID: f.bob, CreatedAt: at(8)})
+	})
+	if err == nil {
+		t.Errorf("InsertSession(duplicate token hash) = nil, want an error")
+	}
+}
+
+func testLinks(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	once := service.LinkRow{ID: "l-once", TokenHash: "th-once", MemberID: f.alice, Kind: protocol.LinkOnce, ExpiresAt: at(3600), CreatedAt: at(0)}
+	qr1 := service.LinkRow{ID: "l-qr1", TokenHash: "th-qr1", MemberID: f.alice, Kind: protocol.LinkQR, Sealed: []byte{0, 1, 2, 0xff}, CreatedAt: at(1)}
+	qr2 := service.LinkRow{ID: "l-qr2", TokenHash: "th-qr2", MemberID: f.alice, Kind: protocol.LinkQR, Sealed: []byte("sealed-2"), CreatedAt: at(2)}
+	write(t, s, func(tx service.Tx) error {
+		for _, l := range []service.LinkRow{once, qr1, qr2} {
+			if err := tx.InsertLink(ctx, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	read(t, s, func(tx service.Tx) error {
+		for _, want := range []service.LinkRow{once, qr1, qr2} {
+			got, err := tx.LinkByTokenHash(ctx, want.TokenHash)
+			if err != nil || !equalLink(got, want) {
+				t.Errorf("LinkByTokenHash(%s) = %+v, %v; want %+v, nil", want.TokenHash, got, err, want)
+			}
+		}
+		_, err := tx.LinkByTokenHash(ctx, "th-missing")
+		wantNoRow(t, "LinkByTokenHash(missing)", err)
+		got, err := tx.ActiveQRLink(ctx, f.alice)
+		if err != nil || got.ID != qr2.ID {
+			t.Errorf("ActiveQRLink(alice) = %s, %v; want the newest, %s", got.ID, err, qr2.ID)
+		}
+		_, err = tx.ActiveQRLink(ctx, f.bob)
+		wantNoRow(t, "ActiveQRLink(bob)", err)
+		return nil
+	})
+
+	write(t, s, func(tx service.Tx) error { return tx.RevokeQRLinks(ctx, f.alice, at(10)) })
+	read(t, s, func(tx service.Tx) error {
+		_, err := tx.ActiveQRLink(ctx, f.alice)
+		wantNoRow(t, "ActiveQRLink(alice) after RevokeQRLinks", err)
+		got, err := tx.LinkByTokenHash(ctx, qr1.TokenHash)
+		if err != nil || !got.RevokedAt.Equal(at(10)) {
+			t.Errorf("qr1 RevokedAt = %v, %v; want %v", got.RevokedAt, err, at(10))
+		}
+		got, err = tx.LinkByTokenHash(ctx, once.TokenHash)
+		if err != nil || !got.RevokedAt.IsZero() {
+			t.Errorf("one-time link RevokedAt after RevokeQRLinks = %v, %v; want zero (only QR links are revoked)", got.RevokedAt, err)
+		}
+		return nil
+	})
+
+	tests := []struct {
+		name string
+		id   string
+		want bool
+	}{
+		{"first use", once.ID, true},
+		{"second use", once.ID, false},
+		{"revoked", qr1.ID, false},
+		{"unknown", "l-missing", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got bool
+			write(t, s, func(tx service.Tx) error {
+				var err error
+				got, err = tx.UseLink(ctx, tt.id, at(20))
+				return err
+			})
+			if got != tt.want {
+				t.Errorf("UseLink(%s) = %v, want %v", tt.id, got, tt.want)
+			}
+		})
+	}
+	read(t, s, func(tx service.Tx) error {
+		got, err := tx.LinkByTokenHash(ctx, once.TokenHash)
+		if err != nil || !got.UsedAt.Equal(at(20)) {
+			t.Errorf("UsedAt = %v, %v; want %v", got.UsedAt, err, at(20))
+		}
+		return nil
+	})
+}
+
+// equalLink compares links, treating nil and empty Sealed alike.
+func equalLink(a, b service.LinkRow) bool {
+	if !bytes.Equal(a.Sealed, b.Sealed) {
+		return false
+	}
+	a.Sealed, b.Sealed = nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+func testServerKeys(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	key := []byte{0, 1, 2, 3, 0xfe, 0xff}
+	read(t, s, func(tx service.Tx) error {
+		_, err := tx.ServerKey(ctx, "seal")
+		wantNoRow(t, "ServerKey(missing)", err)
+		return nil
+	})
+	write(t, s, func(tx service.Tx) error { return tx.InsertServerKey(ctx, "seal", key) })
+	read(t, s, func(tx service.Tx) error {
+		got, err := tx.ServerKey(ctx, "seal")
+		if err != nil || !bytes.Equal(got, key) {
+			t.Errorf("ServerKey(seal) = %x, %v; want %x, nil", got, err, key)
+		}
+		return nil
+	})
+	err := s.Write(ctx, func(tx service.Tx) error { return tx.InsertServerKey(ctx, "seal", []byte("other")) })
+	if err == nil {
+		t.Errorf("InsertServerKey(existing name) = nil, want an error")
+	}
+}
