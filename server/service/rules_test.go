@@ -224,9 +224,7 @@ func TestRules(t *testing.T) {
 		}, protocol.EExternalOff},
 		{"send in group with external after external chat off", func(e *env, w *world) error {
 			e.addExternal(w.a1, w.b1)
-			id := protocol.NewID()
 			e.mustDo(w.a1, protocol.OpRoomCreate, protocol.CreateRoom{Kind: protocol.RoomGroup, Title: "P", Members: []string{w.b1.MemberID}}, nil)
-			_ = id
 			var rooms protocol.RoomList
 			e.mustDo(w.a1, protocol.OpRoomsCommon, protocol.MemberRef{MemberID: w.b1.MemberID}, &rooms)
 			e.setExternalChat(w.A, false)
