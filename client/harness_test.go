@@ -147,8 +147,19 @@ func newWorld(t *testing.T) *world {
 // of its own, as a separate device of the same account would.
 func (w *world) device(t *testing.T, u *servertest.User) *Engine {
 	t.Helper()
+	return w.deviceVia(t, u, w.proxy)
+}
+
+// deviceVia is device reaching the server through a proxy of its own.
+func (w *world) deviceVia(t *testing.T, u *servertest.User, p *proxy) *Engine {
+	t.Helper()
 	opt := w.options(t)
-	acct := w.account(t, opt, u)
+	acct := w.account(t, opt, u, p)
+	return mustOpen(t, opt, acct)
+}
+
+func mustOpen(t *testing.T, opt Options, acct Account) *Engine {
+	t.Helper()
 	e, err := Open(context.Background(), opt, acct)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -157,15 +168,20 @@ func (w *world) device(t *testing.T, u *servertest.User) *Engine {
 	return e
 }
 
+// newProxy adds another way in to the server.
+func (w *world) newProxy(t *testing.T) *proxy {
+	return newProxy(t, w.env.URL[len("http://"):])
+}
+
 func (w *world) options(t *testing.T) Options {
 	return Options{DataDir: t.TempDir(), Secrets: &MemorySecrets{}, After: w.gate.After, RequestTimeout: 5 * time.Second}
 }
 
 // account signs u in anew and stores the token where opt finds it.
-func (w *world) account(t *testing.T, opt Options, u *servertest.User) Account {
+func (w *world) account(t *testing.T, opt Options, u *servertest.User, p *proxy) Account {
 	t.Helper()
 	s := w.env.SignIn(u.Email, u.Password, u.Profile.WorkspaceID)
-	acct := Account{ServerURL: w.proxy.URL(), MemberID: s.MemberID, WorkspaceID: s.Workspace.ID, WorkspaceName: s.Workspace.Name, Email: u.Email}
+	acct := Account{ServerURL: p.URL(), MemberID: s.MemberID, WorkspaceID: s.Workspace.ID, WorkspaceName: s.Workspace.Name, Email: u.Email}
 	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), s.Token); err != nil {
 		t.Fatal(err)
 	}
