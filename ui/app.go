@@ -1,0 +1,328 @@
+// Package ui is the Worktalk desktop app: its windows and screens. It talks
+// to the sync engine only through the Engine interface, and only off the
+// Fyne thread (see worker).
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+
+	"worktalk.dev/worktalk/client"
+)
+
+// Config is what cmd/worktalk hands the app.
+type Config struct {
+	Accounts Accounts
+	// ServerURL fills the sign-in screen's server field.
+	ServerURL string
+	// Open is the account to open at start; nil opens the first account
+	// signed in on this device, or the sign-in screen when there is none.
+	Open *client.Account
+	// Warnings are shown in the More tab (and once at start), e.g. that
+	// session tokens are kept in a file.
+	Warnings []string
+	Hooks    Hooks
+	Logger   *slog.Logger
+}
+
+// Hooks are the features of the next issue, wired here so their buttons
+// exist: a nil hook leaves its button disabled.
+type Hooks struct {
+	// Share opens "My profile link" for the open workspace.
+	Share func(a *App, parent fyne.Window)
+	// Lock switches the app to lock mode.
+	Lock func(a *App)
+}
+
+// App owns the main window and the open workspace. All its fields belong
+// to the Fyne thread.
+type App struct {
+	fa   fyne.App
+	win  fyne.Window
+	cfg  Config
+	log  *slog.Logger
+	work *worker
+
+	sess     *session         // the open workspace; nil when signed out
+	accounts []client.Account // signed in on this device, for the switcher
+	main     *mainScreen      // built when a workspace opens
+	dialogs  map[fyne.Window][]dialog.Dialog
+	windows  []fyne.Window // secondary windows of the open workspace
+	pics     *pictureCache
+	quit     func() // quits the Fyne app; replaced in tests
+}
+
+// session is one open workspace: its engine and the goroutine that feeds
+// engine states to the screens.
+type session struct {
+	eng    Engine
+	acct   client.Account
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	latest  *client.State // newest state not yet applied; guarded by mu
+	posted  bool          // an apply is queued on the Fyne thread; guarded by mu
+	applied client.State  // Fyne thread only
+}
+
+// New builds the app on the Fyne app fa. Call Start to show it.
+func New(fa fyne.App, cfg Config) *App {
+	return newApp(fa, cfg, postFyne)
+}
+
+func newApp(fa fyne.App, cfg Config, post func(func())) *App {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	a := &App{
+		fa:      fa,
+		cfg:     cfg,
+		log:     cfg.Logger,
+		work:    newWorker(post, cfg.Logger),
+		dialogs: map[fyne.Window][]dialog.Dialog{},
+		quit:    fa.Quit,
+	}
+	a.pics = newPictureCache(a)
+	a.win = fa.NewWindow("Worktalk")
+	a.win.Resize(fyne.NewSize(1040, 700))
+	a.win.SetMaster()
+	a.win.SetCloseIntercept(a.Quit)
+	a.watchKeys(a.win, nil)
+	return a
+}
+
+// Window is the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// Start shows the main window and opens the first workspace (or the
+// sign-in screen).
+func (a *App) Start() {
+	a.win.SetContent(loadingView())
+	a.win.Show()
+	var (
+		acct  client.Account
+		found bool
+	)
+	a.run(func(ctx context.Context) error {
+		if a.cfg.Open != nil {
+			acct, found = *a.cfg.Open, true
+			return nil
+		}
+		list, err := a.cfg.Accounts.List()
+		if err != nil {
+			return err
+		}
+		if len(list) > 0 {
+			acct, found = list[0], true
+		}
+		return nil
+	}, func(err error) {
+		if err != nil || !found {
+			if err != nil {
+				a.log.Warn("list accounts", "err", err)
+			}
+			a.showSignIn(false)
+			return
+		}
+		a.openAccount(acct)
+	})
+}
+
+// run is the one way screens call the engine: work runs on its own
+// goroutine, done runs on the Fyne thread with work's error. A nil done
+// shows a failure in the main window.
+func (a *App) run(work func(ctx context.Context) error, done func(err error)) {
+	a.work.run(work, done, func(err error) { a.showError(a.win, err) })
+}
+
+// engine is the open workspace's engine (nil when signed out).
+func (a *App) engine() Engine {
+	if a.sess == nil {
+		return nil
+	}
+	return a.sess.eng
+}
+
+// state is the newest engine state the screens have applied.
+func (a *App) state() client.State {
+	if a.sess == nil {
+		return client.State{}
+	}
+	return a.sess.applied
+}
+
+// openAccount opens acct's engine and shows the main screen.
+func (a *App) openAccount(acct client.Account) {
+	var eng Engine
+	a.win.SetContent(loadingView())
+	a.run(func(ctx context.Context) error {
+		var err error
+		eng, err = a.cfg.Accounts.Open(ctx, acct)
+		return err
+	}, func(err error) {
+		if err != nil {
+			a.log.Warn("open workspace", "err", err)
+			s := a.showSignIn(false)
+			s.setError(lang.L("Could not open {{.Name}}: {{.Err}}", map[string]any{"Name": acct.WorkspaceName, "Err": errorText(err)}))
+			return
+		}
+		a.startSession(acct, eng)
+		a.refreshAccounts(a.main.more.applyAccounts)
+	})
+}
+
+// startSession makes eng the open workspace and starts feeding its states
+// to the main screen.
+func (a *App) startSession(acct client.Account, eng Engine) {
+	ctx, cancel := context.WithCancel(a.work.ctx)
+	s := &session{eng: eng, acct: acct, cancel: cancel}
+	a.sess = s
+	a.main = newMainScreen(a)
+	a.win.SetContent(a.main.content)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for st := range eng.Watch(ctx) {
+			a.offer(s, st)
+		}
+	}()
+}
+
+// offer queues st for the Fyne thread; states arriving while one is queued
+// replace it (latest wins), so a busy UI never falls behind.
+func (a *App) offer(s *session, st client.State) {
+	s.mu.Lock()
+	s.latest = &st
+	queue := !s.posted
+	s.posted = true
+	s.mu.Unlock()
+	if !queue {
+		return
+	}
+	a.work.post(func() {
+		s.mu.Lock()
+		st := *s.latest
+		s.posted = false
+		s.mu.Unlock()
+		if a.sess != s {
+			return // switched away meanwhile
+		}
+		s.applied = st
+		a.main.apply(st)
+		if st.Revoked {
+			a.onRevoked()
+		}
+	})
+}
+
+// closeSession stops the open workspace's screens and its engine; then
+// runs next on the Fyne thread. logOut also signs out and wipes it.
+func (a *App) closeSession(logOut bool, next func(err error)) {
+	s := a.sess
+	a.sess = nil
+	a.main = nil
+	for _, w := range a.windows {
+		w.Close()
+	}
+	a.windows = nil
+	a.pics.clear()
+	if s == nil {
+		next(nil)
+		return
+	}
+	a.run(func(ctx context.Context) error {
+		s.cancel()
+		s.wg.Wait()
+		if logOut {
+			return s.eng.LogOut(ctx) // closes the engine
+		}
+		return s.eng.Close()
+	}, next)
+}
+
+func (a *App) onRevoked() {
+	a.closeSession(false, func(error) {
+		s := a.showSignIn(false)
+		s.setError(lang.L("You were signed out of this workspace. Please sign in again."))
+	})
+}
+
+// Quit closes the open workspace cleanly, then the app.
+func (a *App) Quit() {
+	a.closeSession(false, func(err error) {
+		if err != nil {
+			a.log.Warn("close engine", "err", err)
+		}
+		a.work.close()
+		a.quit()
+	})
+}
+
+// newWindow opens a secondary window that closes with the workspace.
+func (a *App) newWindow(title string, onClose func()) fyne.Window {
+	w := a.fa.NewWindow(title)
+	a.windows = append(a.windows, w)
+	w.SetOnClosed(func() {
+		for i, x := range a.windows {
+			if x == w {
+				a.windows = append(a.windows[:i], a.windows[i+1:]...)
+				break
+			}
+		}
+		delete(a.dialogs, w)
+		if onClose != nil {
+			onClose()
+		}
+	})
+	a.watchKeys(w, w.Close)
+	return w
+}
+
+// watchKeys makes Esc close the topmost dialog of w, or call closeWindow.
+func (a *App) watchKeys(w fyne.Window, closeWindow func()) {
+	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name != fyne.KeyEscape {
+			return
+		}
+		if !a.dismissTop(w) && closeWindow != nil {
+			closeWindow()
+		}
+	})
+}
+
+// showDialog shows d on w and remembers it so Esc can close it.
+func (a *App) showDialog(w fyne.Window, d dialog.Dialog) {
+	a.dialogs[w] = append(a.dialogs[w], d)
+	d.SetOnClosed(func() {
+		list := a.dialogs[w]
+		for i, x := range list {
+			if x == d {
+				a.dialogs[w] = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+	})
+	d.Show()
+}
+
+// dismissTop closes the newest dialog of w and reports whether there was one.
+func (a *App) dismissTop(w fyne.Window) bool {
+	list := a.dialogs[w]
+	if len(list) == 0 {
+		return false
+	}
+	list[len(list)-1].Dismiss()
+	return true
+}
+
+// showError tells the user what went wrong, in plain words.
+func (a *App) showError(w fyne.Window, err error) {
+	a.log.Info("action failed", "err", err)
+	a.showDialog(w, dialog.NewInformation(lang.L("Could not do that"), errorText(err), w))
+}

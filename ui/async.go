@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+// worker runs engine calls off the Fyne thread and hands their results back
+// to it. It is the only place that starts goroutines for screens.
+type worker struct {
+	// post runs fn on the Fyne thread: fyne.Do in the app, a queue the test
+	// goroutine drains in tests.
+	post func(fn func())
+	log  *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newWorker(post func(func()), log *slog.Logger) *worker {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &worker{post: post, log: log, ctx: ctx, cancel: cancel}
+}
+
+// run calls work on its own goroutine and then, on the Fyne thread, done
+// with work's error (nil on success). Results travel in the closures.
+// When done is nil and work fails, show is called with the error.
+func (w *worker) run(work func(ctx context.Context) error, done func(err error), show func(err error)) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		err := work(w.ctx)
+		if w.ctx.Err() != nil {
+			return // shutting down: no screen wants the answer
+		}
+		w.post(func() {
+			switch {
+			case done != nil:
+				done(err)
+			case err != nil && show != nil:
+				show(err)
+			}
+		})
+	}()
+}
+
+// close cancels running work and waits for it.
+func (w *worker) close() {
+	w.cancel()
+	w.wg.Wait()
+}
+
+// errorText is an error in plain words in the user's language. Messages
+// from the server and the engine are shown as they are; codes with a
+// well-known meaning get a translated sentence.
+func errorText(err error) string {
+	var pe *protocol.Error
+	if !errors.As(err, &pe) {
+		return lang.L("Something went wrong. Please try again.")
+	}
+	switch pe.Code {
+	case protocol.EOffline:
+		return lang.L("You are offline. This needs a connection to the server.")
+	case protocol.ERateLimited:
+		return lang.L("Too many attempts. Please wait a moment and try again.")
+	case protocol.EInternal:
+		return lang.L("Something went wrong. Please try again.")
+	}
+	return protocol.ErrorMessage(err)
+}
+
+// postFyne is the production post: fyne.Do.
+func postFyne(fn func()) { fyne.Do(fn) }

@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/protocol"
+)
+
+// chatsTab lists my chat rooms, newest activity first.
+type chatsTab struct {
+	a       *App
+	content fyne.CanvasObject
+	list    *widget.List
+	rooms   []client.RoomSummary
+	myID    string
+	// selecting is set while the list is selected from code, so that
+	// OnSelected does not open the room a second time.
+	selecting bool
+}
+
+func newChatsTab(a *App) *chatsTab {
+	c := &chatsTab{a: a}
+	c.list = widget.NewList(c.length, c.createItem, c.updateItem)
+	c.list.OnSelected = c.onRoomSelected
+	newRoom := widget.NewButtonWithIcon(lang.L("New chat room"), theme.ContentAddIcon(), c.onNewRoomTapped)
+	newRoom.Importance = widget.LowImportance
+	self := widget.NewButtonWithIcon(lang.L("Chat with me"), theme.MailComposeIcon(), c.onChatWithMeTapped)
+	self.Importance = widget.LowImportance
+	c.content = container.NewBorder(container.NewHBox(self, newRoom), nil, nil, nil, c.list)
+	return c
+}
+
+func (c *chatsTab) apply(st client.State) {
+	c.rooms = st.Rooms
+	c.myID = st.Me.ID
+	c.list.Refresh()
+}
+
+func (c *chatsTab) length() int { return len(c.rooms) }
+
+// roomRow is one line of the rooms list.
+type roomRow struct {
+	pic     *avatar
+	title   *widget.Label
+	me      fyne.CanvasObject
+	preview *canvas.Text
+	when    *canvas.Text
+	pending *widget.Icon
+}
+
+func (c *chatsTab) createItem() fyne.CanvasObject {
+	r := &roomRow{
+		pic:     newAvatar(36, nil),
+		title:   boldLabel(""),
+		me:      meBadge(),
+		preview: mutedText(""),
+		when:    mutedText(""),
+		pending: widget.NewIcon(theme.HistoryIcon()),
+	}
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(r.pending, container.NewCenter(r.when)),
+		container.NewHBox(r.title, container.NewCenter(r.me)))
+	body := container.NewBorder(nil, nil, container.NewCenter(r.pic), nil,
+		container.NewVBox(top, container.New(&padLayout{h: theme.InnerPadding(), v: 0}, r.preview)))
+	return &rowHolder{Container: body, row: r}
+}
+
+// rowHolder carries a row's parts with its container.
+type rowHolder struct {
+	*fyne.Container
+	row *roomRow
+}
+
+func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(c.rooms) {
+		return
+	}
+	room := c.rooms[id]
+	r := o.(*rowHolder).row
+	r.title.SetText(room.DisplayTitle)
+	r.pic.set(c.a, room.DisplayTitle, roomPictureID(c.a.state(), room.Room))
+	if room.Kind == protocol.RoomSelf {
+		r.me.Show()
+	} else {
+		r.me.Hide()
+	}
+	r.preview.Text, r.when.Text = "", ""
+	r.pending.Hide()
+	if m := room.Last; m != nil {
+		r.preview.Text = previewText(*m)
+		r.when.Text = shortTime(time.UnixMilli(m.SentAt), time.Now())
+		if m.Pending {
+			r.pending.Show()
+		}
+	}
+	if room.Closed {
+		r.preview.Text = lang.L("This chat room is closed.")
+	}
+	r.preview.Refresh()
+	r.when.Refresh()
+}
+
+// roomPictureID is the picture of a 1:1 room's other member, or mine for
+// my own room.
+func roomPictureID(st client.State, room protocol.Room) string {
+	switch room.Kind {
+	case protocol.RoomSelf:
+		return st.Me.PictureID
+	case protocol.RoomDirect:
+		for _, m := range room.Members {
+			if m.ID != st.Me.ID {
+				if p, ok := findProfile(st, m.ID); ok {
+					return p.PictureID
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// findProfile looks a member up among my coworkers and external members.
+func findProfile(st client.State, id string) (protocol.Profile, bool) {
+	if st.Me.ID == id {
+		return st.Me, true
+	}
+	for _, list := range [][]protocol.Profile{st.Members, st.Externals} {
+		for _, p := range list {
+			if p.ID == id {
+				return p, true
+			}
+		}
+	}
+	return protocol.Profile{}, false
+}
+
+// previewText is a message as one line of the rooms list.
+func previewText(m client.Message) string {
+	t := m.Text
+	if m.Kind == protocol.MessageSystem {
+		t = systemText(m.Message)
+	}
+	t = strings.Join(strings.Fields(t), " ")
+	if r := []rune(t); len(r) > 60 {
+		t = string(r[:60]) + "…"
+	}
+	return t
+}
+
+// shortTime is a message time as the rooms list shows it: the time today,
+// else the date.
+func shortTime(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	y1, m1, d1 := t.Date()
+	y2, m2, d2 := now.Date()
+	if y1 == y2 && m1 == m2 && d1 == d2 {
+		return t.Format("15:04")
+	}
+	if y1 == y2 {
+		return t.Format("01-02")
+	}
+	return t.Format("2006-01-02")
+}
+
+func (c *chatsTab) onRoomSelected(id widget.ListItemID) {
+	if c.selecting || id >= len(c.rooms) || c.a.main == nil {
+		return
+	}
+	c.a.main.openRoom(c.rooms[id].ID)
+}
+
+// selectRoom highlights roomID in the list without opening it again.
+func (c *chatsTab) selectRoom(roomID string) {
+	for i, r := range c.rooms {
+		if r.ID == roomID {
+			c.selecting = true
+			c.list.Select(i)
+			c.selecting = false
+			return
+		}
+	}
+	c.list.UnselectAll()
+}
+
+func (c *chatsTab) onChatWithMeTapped() {
+	if c.a.main != nil {
+		c.a.main.openSelfRoom()
+	}
+}
+
+func (c *chatsTab) onNewRoomTapped() { showNewRoomDialog(c.a, c.a.win, nil) }

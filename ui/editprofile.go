@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+// editProfile is the profile settings window, built from the admin's
+// field schema: editable fields are inputs with their problem shown next to
+// them, read-only fields are text, hidden fields are absent.
+type editProfile struct {
+	a   *App
+	win fyne.Window
+
+	me       protocol.Profile
+	settings protocol.WorkspaceSettings
+
+	pic        *avatar
+	picture    *[]byte // the new picture; nil = unchanged
+	picErr     *widget.Label
+	name       *widget.Entry // nil when the name is read-only
+	nameErr    *widget.Label
+	inputs     map[string]*widget.Entry
+	errs       map[string]*widget.Label
+	save       *widget.Button
+	formErr    *widget.Label
+	onSaved    func() // tests: called once a save has been handed to the engine
+	openPicker func()
+}
+
+// openEditProfile opens the profile settings window for my profile as the
+// engine last showed it.
+func openEditProfile(a *App) *editProfile {
+	st := a.state()
+	e := &editProfile{
+		a:        a,
+		me:       st.Me,
+		settings: st.Workspace.Settings,
+		inputs:   map[string]*widget.Entry{},
+		errs:     map[string]*widget.Label{},
+	}
+	e.win = a.newWindow(lang.L("Profile settings"), nil)
+	e.openPicker = e.showFilePicker
+	e.win.SetContent(e.build())
+	e.win.Resize(fyne.NewSize(480, 560))
+	e.win.Show()
+	return e
+}
+
+func errorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
+}
+
+func (e *editProfile) build() fyne.CanvasObject {
+	e.pic = newAvatar(96, nil)
+	e.pic.set(e.a, e.me.Name, e.me.PictureID)
+	e.picErr = errorLabel()
+	picBox := container.NewVBox(container.NewCenter(e.pic))
+	if e.settings.PictureEditable {
+		change := widget.NewButtonWithIcon(lang.L("Change picture"), theme.FileImageIcon(), e.onChangePictureTapped)
+		remove := widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), e.onRemovePictureTapped)
+		picBox.Add(container.NewCenter(container.NewHBox(change, remove)))
+		hint := widget.NewLabel(lang.L("PNG or JPEG. Large pictures are made smaller."))
+		hint.Importance = widget.LowImportance
+		hint.Alignment = fyne.TextAlignCenter
+		picBox.Add(hint)
+	}
+	picBox.Add(e.picErr)
+
+	form := container.New(&formLayout{})
+	e.nameErr = errorLabel()
+	if e.settings.NameEditable {
+		e.name = widget.NewEntry()
+		e.name.SetText(e.me.Name)
+		e.name.OnChanged = func(string) { e.checkName() }
+		form.Add(formLabel(lang.L("Name")))
+		form.Add(container.NewVBox(e.name, e.nameErr))
+	} else {
+		form.Add(formLabel(lang.L("Name")))
+		form.Add(readOnlyValue(e.me.Name))
+	}
+	for _, def := range e.settings.Fields {
+		if !def.Visible {
+			continue // hidden fields do not exist for members
+		}
+		form.Add(formLabel(fieldLabel(def)))
+		if !def.Editable {
+			form.Add(readOnlyValue(e.me.Fields[def.Key]))
+			continue
+		}
+		in := widget.NewEntry()
+		in.SetText(e.me.Fields[def.Key])
+		switch def.Kind {
+		case protocol.FieldPhone:
+			in.SetPlaceHolder("+82 10-1234-5678")
+		case protocol.FieldEmail:
+			in.SetPlaceHolder("name@example.com")
+		}
+		def := def
+		errL := errorLabel()
+		in.OnChanged = func(string) { e.checkField(def) }
+		e.inputs[def.Key], e.errs[def.Key] = in, errL
+		form.Add(container.NewVBox(in, errL))
+	}
+	e.formErr = errorLabel()
+	e.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), e.onSaveTapped)
+	e.save.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), e.onCancelTapped)
+	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(cancel, e.save))
+	body := container.NewVBox(picBox, widget.NewSeparator(), form, e.formErr)
+	return container.NewBorder(nil, container.NewPadded(buttons), nil, nil, container.NewVScroll(container.NewPadded(body)))
+}
+
+func formLabel(s string) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	return container.NewVBox(l)
+}
+
+func readOnlyValue(v string) fyne.CanvasObject {
+	if v == "" {
+		v = "-"
+	}
+	l := widget.NewLabel(v)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	return l
+}
+
+// checkName shows the name's problem next to it; it reports whether the
+// name is fine.
+func (e *editProfile) checkName() bool {
+	if e.name == nil {
+		return true
+	}
+	if err := protocol.ValidateName(e.name.Text); err != nil {
+		e.nameErr.SetText(nameErrorText(err))
+		e.nameErr.Show()
+		return false
+	}
+	e.nameErr.Hide()
+	return true
+}
+
+func (e *editProfile) checkField(def protocol.FieldDef) bool {
+	in, errL := e.inputs[def.Key], e.errs[def.Key]
+	if err := protocol.ValidateFieldValue(def, strings.TrimSpace(in.Text)); err != nil {
+		errL.SetText(fieldErrorText(def, err))
+		errL.Show()
+		return false
+	}
+	errL.Hide()
+	return true
+}
+
+// update is what changed, or nil when nothing did.
+func (e *editProfile) update() *protocol.ProfileUpdate {
+	var u protocol.ProfileUpdate
+	changed := false
+	if e.name != nil {
+		if n := strings.TrimSpace(e.name.Text); n != e.me.Name {
+			u.Name = &n
+			changed = true
+		}
+	}
+	for key, in := range e.inputs {
+		if v := strings.TrimSpace(in.Text); v != e.me.Fields[key] {
+			if u.Fields == nil {
+				u.Fields = map[string]string{}
+			}
+			u.Fields[key] = v
+			changed = true
+		}
+	}
+	if e.picture != nil {
+		u.Picture = e.picture
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	return &u
+}
+
+func (e *editProfile) onSaveTapped() {
+	ok := e.checkName()
+	for _, def := range e.settings.Fields {
+		if _, editable := e.inputs[def.Key]; editable {
+			ok = e.checkField(def) && ok
+		}
+	}
+	if !ok {
+		return
+	}
+	u := e.update()
+	if u == nil {
+		e.win.Close()
+		return
+	}
+	e.formErr.Hide()
+	e.save.Disable()
+	eng := e.a.engine()
+	e.a.run(func(ctx context.Context) error {
+		return eng.UpdateProfile(ctx, *u)
+	}, func(err error) {
+		e.save.Enable()
+		if err != nil {
+			e.showSaveError(err)
+			return
+		}
+		if e.onSaved != nil {
+			e.onSaved()
+		}
+		e.win.Close()
+	})
+}
+
+// showSaveError puts a refusal next to its field, or under the form.
+func (e *editProfile) showSaveError(err error) {
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Field != "" {
+		if pe.Field == "name" && e.name != nil {
+			e.nameErr.SetText(nameErrorText(pe))
+			e.nameErr.Show()
+			return
+		}
+		if pe.Field == "picture" {
+			e.picErr.SetText(errorText(err))
+			e.picErr.Show()
+			return
+		}
+		if l, ok := e.errs[pe.Field]; ok {
+			def, _ := e.settings.Field(pe.Field)
+			l.SetText(fieldErrorText(def, pe))
+			l.Show()
+			return
+		}
+	}
+	e.formErr.SetText(errorText(err))
+	e.formErr.Show()
+}
+
+func (e *editProfile) onCancelTapped() { e.win.Close() }
+
+func (e *editProfile) onRemovePictureTapped() {
+	empty := []byte{}
+	e.picture = &empty
+	e.picErr.Hide()
+	e.pic.set(e.a, e.me.Name, "")
+}
+
+func (e *editProfile) onChangePictureTapped() { e.openPicker() }
+
+func (e *editProfile) showFilePicker() {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(io.LimitReader(rc, 32<<20))
+		if err != nil {
+			e.setPictureError(err)
+			return
+		}
+		e.usePictureFile(b)
+	}, e.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
+	d.Resize(fyne.NewSize(460, 480))
+	e.a.showDialog(e.win, d)
+}
+
+// usePictureFile resizes and re-encodes an image file (off the Fyne
+// thread) and shows it as the new picture.
+func (e *editProfile) usePictureFile(file []byte) {
+	var out []byte
+	e.a.run(func(context.Context) error {
+		var err error
+		out, err = preparePicture(file)
+		return err
+	}, func(err error) {
+		if err != nil {
+			e.setPictureError(err)
+			return
+		}
+		e.picture = &out
+		e.picErr.Hide()
+		e.pic.name = e.me.Name
+		e.pic.pic = fyne.NewStaticResource("new-picture", out)
+		e.pic.Refresh()
+	})
+}
+
+func (e *editProfile) setPictureError(err error) {
+	e.picErr.SetText(lang.L("Choose a PNG or JPEG image."))
+	if protocol.ErrorCode(err) == protocol.ETooLarge {
+		e.picErr.SetText(errorText(err))
+	}
+	e.picErr.Show()
+}
+
+// formLayout is a two-column form: labels at their natural width, values
+// taking the rest.
+type formLayout struct{}
+
+func (formLayout) widths(objs []fyne.CanvasObject) float32 {
+	var w float32
+	for i := 0; i < len(objs); i += 2 {
+		w = max(w, objs[i].MinSize().Width)
+	}
+	return w
+}
+
+func (f formLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	lw := f.widths(objs)
+	pad := theme.Padding()
+	y := float32(0)
+	for i := 0; i+1 < len(objs); i += 2 {
+		vw := s.Width - lw - pad
+		objs[i+1].Resize(fyne.NewSize(vw, objs[i+1].MinSize().Height))
+		h := max(objs[i].MinSize().Height, objs[i+1].MinSize().Height)
+		objs[i].Move(fyne.NewPos(0, y))
+		objs[i].Resize(fyne.NewSize(lw, objs[i].MinSize().Height))
+		objs[i+1].Move(fyne.NewPos(lw+pad, y))
+		objs[i+1].Resize(fyne.NewSize(vw, h))
+		y += h + pad
+	}
+}
+
+func (f formLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	lw := f.widths(objs)
+	pad := theme.Padding()
+	var w, h float32
+	for i := 0; i+1 < len(objs); i += 2 {
+		w = max(w, objs[i+1].MinSize().Width)
+		h += max(objs[i].MinSize().Height, objs[i+1].MinSize().Height) + pad
+	}
+	return fyne.NewSize(lw+pad+w, h)
+}

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/client"
+)
+
+// mainScreen is the main window of an open workspace: the sidebar (my
+// profile panel and the Chats | Org chart | More tabs), the open room, and
+// the banners above them.
+type mainScreen struct {
+	a       *App
+	content fyne.CanvasObject
+
+	profile *profilePanel
+	tabs    *container.AppTabs
+	chats   *chatsTab
+	org     *orgChartTab
+	more    *moreTab
+
+	roomArea *fyne.Container // the open room, or a hint
+	room     *roomView       // nil when no room is open
+
+	banner      *fyne.Container // offline / catching up / pending
+	bannerText  *widget.Label
+	bannerBusy  *widget.ProgressBarInfinite
+	notices     *fyne.Container
+	noticeShown map[string]bool
+}
+
+func newMainScreen(a *App) *mainScreen {
+	m := &mainScreen{a: a, noticeShown: map[string]bool{}}
+	m.profile = newProfilePanel(a)
+	m.chats = newChatsTab(a)
+	m.org = newOrgChartTab(a)
+	m.more = newMoreTab(a)
+	m.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(lang.L("Chats"), theme.MailComposeIcon(), m.chats.content),
+		container.NewTabItemWithIcon(lang.L("Org chart"), theme.AccountIcon(), m.org.content),
+		container.NewTabItemWithIcon(lang.L("More"), theme.SettingsIcon(), m.more.content),
+	)
+	sidebarBg := canvas.NewRectangle(theme.Color(colorSidebar))
+	sidebar := container.NewStack(sidebarBg, container.NewBorder(m.profile.content, nil, nil, nil, m.tabs))
+
+	m.roomArea = container.NewStack(emptyRoomHint())
+	split := container.NewHSplit(sidebar, m.roomArea)
+	split.Offset = 0.34
+
+	m.bannerText = widget.NewLabel("")
+	m.bannerText.Wrapping = fyne.TextWrapWord
+	m.bannerBusy = widget.NewProgressBarInfinite()
+	m.bannerBusy.Hide()
+	m.bannerBusy.Stop()
+	bannerBg := canvas.NewRectangle(theme.Color(colorBanner))
+	m.banner = container.NewStack(bannerBg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
+		container.NewVBox(m.bannerText, m.bannerBusy)))
+	m.banner.Hide()
+	m.notices = container.NewVBox()
+
+	m.content = container.NewBorder(container.NewVBox(m.banner, m.notices), nil, nil, nil, split)
+	return m
+}
+
+func emptyRoomHint() fyne.CanvasObject {
+	t := canvas.NewText(lang.L("Choose a chat room, or start one from the org chart."), theme.Color(colorMuted))
+	return container.NewCenter(t)
+}
+
+// apply shows a new engine state.
+func (m *mainScreen) apply(st client.State) {
+	m.a.win.SetTitle(fmt.Sprintf("%s - Worktalk", st.Workspace.Name))
+	m.profile.apply(st)
+	m.chats.apply(st)
+	m.org.apply(st)
+	m.more.apply(st)
+	if m.room != nil {
+		m.room.apply(st)
+	}
+	m.applyBanner(st)
+	m.applyNotices(st)
+}
+
+func (m *mainScreen) applyBanner(st client.State) {
+	var text string
+	switch {
+	case !st.Conn.Online:
+		text = lang.L("Offline. You can keep working: changes are saved here and sent when the connection is back.")
+		if st.Conn.Error != "" {
+			text += " (" + st.Conn.Error + ")"
+		}
+	case st.Conn.CatchingUp:
+		text = lang.L("Catching up with the server…")
+	}
+	if text == "" {
+		m.banner.Hide()
+		m.bannerBusy.Stop()
+		return
+	}
+	if st.Pending > 0 {
+		text += " " + lang.L("{{.N}} changes waiting to be sent.", map[string]any{"N": st.Pending})
+	}
+	m.bannerText.SetText(text)
+	if st.Conn.CatchingUp && st.Conn.Online {
+		m.bannerBusy.Show()
+		m.bannerBusy.Start()
+	} else {
+		m.bannerBusy.Stop()
+		m.bannerBusy.Hide()
+	}
+	m.banner.Show()
+}
+
+// applyNotices shows each refusal the engine reports as a message with a
+// close button; closing it dismisses it in the engine.
+func (m *mainScreen) applyNotices(st client.State) {
+	m.notices.RemoveAll()
+	for _, n := range st.Notices {
+		m.notices.Add(m.noticeRow(n))
+	}
+}
+
+func (m *mainScreen) noticeRow(n client.Notice) fyne.CanvasObject {
+	text := widget.NewLabel(lang.L("Not done: {{.Text}}", map[string]any{"Text": n.Text}))
+	text.Wrapping = fyne.TextWrapWord
+	var closeBtn *widget.Button
+	closeBtn = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+		closeBtn.Disable()
+		m.onNoticeDismissed(n.ID)
+	})
+	bg := canvas.NewRectangle(theme.Color(colorBanner))
+	return container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), closeBtn, text))
+}
+
+func (m *mainScreen) onNoticeDismissed(id string) {
+	eng := m.a.engine()
+	m.a.run(func(context.Context) error {
+		eng.DismissNotice(id)
+		return nil
+	}, nil)
+}
+
+// openRoom shows roomID in the room area.
+func (m *mainScreen) openRoom(roomID string) {
+	if m.room != nil && m.room.roomID == roomID {
+		m.room.focus()
+		return
+	}
+	m.room = newRoomView(m.a, roomID)
+	m.roomArea.Objects = []fyne.CanvasObject{m.room.content}
+	m.roomArea.Refresh()
+	m.room.apply(m.a.state())
+	m.chats.selectRoom(roomID)
+	m.room.focus()
+}
+
+// openSelfRoom opens (creating if needed) my own "chat with me" room.
+func (m *mainScreen) openSelfRoom() {
+	eng := m.a.engine()
+	var id string
+	m.a.run(func(ctx context.Context) error {
+		var err error
+		id, err = eng.OpenSelfRoom(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			m.a.showError(m.a.win, err)
+			return
+		}
+		if m.a.main == m {
+			m.tabs.SelectIndex(0)
+			m.openRoom(id)
+		}
+	})
+}
+
+// openDirectRoom opens (creating if needed) my 1:1 room with memberID.
+func (m *mainScreen) openDirectRoom(memberID string, done func()) {
+	eng := m.a.engine()
+	var id string
+	m.a.run(func(ctx context.Context) error {
+		var err error
+		id, err = eng.OpenDirectRoom(ctx, memberID)
+		return err
+	}, func(err error) {
+		if err != nil {
+			m.a.showError(m.a.win, err)
+			return
+		}
+		if m.a.main == m {
+			m.tabs.SelectIndex(0)
+			m.openRoom(id)
+			m.a.win.RequestFocus()
+		}
+		if done != nil {
+			done()
+		}
+	})
+}

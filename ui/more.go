@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/client"
+)
+
+// moreTab holds settings: my account, the workspaces signed in on this
+// device, and warnings. The blocked members list joins it later.
+type moreTab struct {
+	a        *App
+	content  fyne.CanvasObject
+	account  *widget.Label
+	accounts *fyne.Container
+	warnings *fyne.Container
+	// Extra is where later sections (blocked members) go.
+	extra *fyne.Container
+}
+
+func newMoreTab(a *App) *moreTab {
+	m := &moreTab{a: a}
+	m.account = widget.NewLabel("")
+	m.account.Wrapping = fyne.TextWrapWord
+	m.accounts = container.NewVBox()
+	m.warnings = container.NewVBox()
+	m.extra = container.NewVBox()
+	add := widget.NewButtonWithIcon(lang.L("Add a workspace"), theme.ContentAddIcon(), m.onAddWorkspaceTapped)
+	look := widget.NewLabel(lang.L("Language and light or dark theme follow your system settings."))
+	look.Wrapping = fyne.TextWrapWord
+	look.Importance = widget.LowImportance
+	m.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		m.warnings,
+		widget.NewCard(lang.L("My account"), "", m.account),
+		widget.NewCard(lang.L("Workspaces on this computer"), "", container.NewVBox(m.accounts, add)),
+		m.extra,
+		widget.NewCard(lang.L("Appearance"), "", look),
+	)))
+	return m
+}
+
+func (m *moreTab) apply(st client.State) {
+	m.account.SetText(st.Account.Email + "\n" + st.Account.ServerURL)
+	warnings := append(append([]string(nil), m.a.cfg.Warnings...), st.Warnings...)
+	m.warnings.RemoveAll()
+	for _, w := range warnings {
+		l := widget.NewLabelWithStyle(w, fyne.TextAlignLeading, fyne.TextStyle{})
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		m.warnings.Add(l)
+	}
+}
+
+// applyAccounts lists the signed-in workspaces with a one-click switch.
+func (m *moreTab) applyAccounts() {
+	m.accounts.RemoveAll()
+	for _, acct := range m.a.accounts {
+		acct := acct
+		label := widget.NewLabel(acct.WorkspaceName + " (" + acct.Email + ")")
+		label.Truncation = fyne.TextTruncateEllipsis
+		if m.a.sess != nil && sameAccount(acct, m.a.sess.acct) {
+			label.TextStyle.Bold = true
+			m.accounts.Add(container.NewBorder(nil, nil, nil, widget.NewIcon(theme.ConfirmIcon()), label))
+			continue
+		}
+		btn := widget.NewButton(lang.L("Switch"), func() { m.a.switchTo(acct) })
+		m.accounts.Add(container.NewBorder(nil, nil, nil, btn, label))
+	}
+}
+
+func (m *moreTab) onAddWorkspaceTapped() { m.a.addWorkspace() }

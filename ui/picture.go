@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+
+	"fyne.io/fyne/v2"
+	"golang.org/x/image/draw"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+// maxPictureSide is the longest side of a picture we upload, in pixels.
+const maxPictureSide = 256
+
+// pictureCache holds decoded profile pictures by id for the open
+// workspace. Fyne thread only.
+type pictureCache struct {
+	a       *App
+	got     map[string]fyne.Resource
+	waiting map[string][]func(fyne.Resource)
+}
+
+func newPictureCache(a *App) *pictureCache {
+	return &pictureCache{a: a, got: map[string]fyne.Resource{}, waiting: map[string][]func(fyne.Resource){}}
+}
+
+// get calls use with the picture id, now if it is cached, else once it has
+// been fetched through the engine. Failures leave the initials in place.
+func (c *pictureCache) get(id string, use func(fyne.Resource)) {
+	if id == "" {
+		return
+	}
+	if r, ok := c.got[id]; ok {
+		use(r)
+		return
+	}
+	first := len(c.waiting[id]) == 0
+	c.waiting[id] = append(c.waiting[id], use)
+	if !first {
+		return
+	}
+	eng := c.a.engine()
+	if eng == nil {
+		return
+	}
+	var b []byte
+	c.a.run(func(ctx context.Context) error {
+		var err error
+		b, err = eng.Picture(ctx, id)
+		return err
+	}, func(err error) {
+		waiting := c.waiting[id]
+		delete(c.waiting, id)
+		if err != nil {
+			c.a.log.Info("picture", "id", id, "err", err)
+			return
+		}
+		r := fyne.NewStaticResource("picture-"+id, b)
+		c.got[id] = r
+		for _, use := range waiting {
+			use(r)
+		}
+	})
+}
+
+func (c *pictureCache) clear() {
+	c.got = map[string]fyne.Resource{}
+	c.waiting = map[string][]func(fyne.Resource){}
+}
+
+// preparePicture turns an image file into an upload: decoded as PNG or
+// JPEG, scaled down to maxPictureSide, re-encoded (JPEG unless it has
+// transparency) under protocol.MaxPictureBytes.
+func preparePicture(file []byte) ([]byte, error) {
+	src, format, err := image.Decode(bytes.NewReader(file))
+	if err != nil || (format != "png" && format != "jpeg") {
+		return nil, protocol.FieldError(protocol.EInvalid, "picture", "picture must be a PNG or JPEG image")
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w == 0 || h == 0 {
+		return nil, protocol.FieldError(protocol.EInvalid, "picture", "picture is empty")
+	}
+	if w > maxPictureSide || h > maxPictureSide {
+		if w >= h {
+			w, h = maxPictureSide, max(1, h*maxPictureSide/w)
+		} else {
+			w, h = max(1, w*maxPictureSide/h), maxPictureSide
+		}
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
+	var out bytes.Buffer
+	if opaque(dst) {
+		for q := 90; q >= 40; q -= 10 {
+			out.Reset()
+			if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: q}); err != nil {
+				return nil, fmt.Errorf("encode picture: %w", err)
+			}
+			if out.Len() <= protocol.MaxPictureBytes {
+				return out.Bytes(), nil
+			}
+		}
+	} else {
+		enc := png.Encoder{CompressionLevel: png.BestCompression}
+		if err := enc.Encode(&out, dst); err != nil {
+			return nil, fmt.Errorf("encode picture: %w", err)
+		}
+	}
+	if err := protocol.ValidatePicture(out.Bytes()); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+func opaque(img *image.NRGBA) bool {
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] != 0xff {
+			return false
+		}
+	}
+	return true
+}

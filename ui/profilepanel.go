@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/protocol"
+)
+
+// profilePanel is my profile at the top of the sidebar: picture, name,
+// the fields the admin shows, [Edit] and the menu (lock, log out, quit).
+type profilePanel struct {
+	a       *App
+	content fyne.CanvasObject
+
+	pic       *avatar
+	name      *widget.Label
+	workspace *widget.Label
+	fields    *widget.Label
+	pending   *widget.Label
+	edit      *widget.Button
+	menu      *widget.Button
+	shownPic  string
+	shownName string
+}
+
+func newProfilePanel(a *App) *profilePanel {
+	p := &profilePanel{a: a}
+	p.pic = newAvatar(56, p.onPictureTapped)
+	p.name = boldLabel("")
+	p.workspace = widget.NewLabel("")
+	p.workspace.Truncation = fyne.TextTruncateEllipsis
+	p.workspace.Importance = widget.LowImportance
+	p.fields = widget.NewLabel("")
+	p.fields.Wrapping = fyne.TextWrapWord
+	p.pending = widget.NewLabel(lang.L("Saving…"))
+	p.pending.Importance = widget.WarningImportance
+	p.pending.Hide()
+	p.edit = widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), p.onEditTapped)
+	p.menu = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), p.onMenuTapped)
+	p.menu.Importance = widget.LowImportance
+
+	top := container.NewBorder(nil, nil, container.NewCenter(p.pic), container.NewVBox(p.menu),
+		container.NewVBox(p.name, p.workspace))
+	p.content = container.NewPadded(container.NewVBox(top, p.fields, p.pending, container.NewHBox(p.edit)))
+	return p
+}
+
+func (p *profilePanel) apply(st client.State) {
+	me := st.Me
+	p.name.SetText(me.Name)
+	p.workspace.SetText(st.Workspace.Name)
+	if me.PictureID != p.shownPic || me.Name != p.shownName {
+		p.shownPic, p.shownName = me.PictureID, me.Name
+		p.pic.set(p.a, me.Name, me.PictureID)
+	}
+	p.fields.SetText(fieldLines(st.Workspace.Settings, me))
+	if p.fields.Text == "" {
+		p.fields.Hide()
+	} else {
+		p.fields.Show()
+	}
+	if st.ProfilePending {
+		p.pending.Show()
+	} else {
+		p.pending.Hide()
+	}
+}
+
+// fieldLines lists a profile's visible fields that have a value, in the
+// admin's order, one per line.
+func fieldLines(s protocol.WorkspaceSettings, prof protocol.Profile) string {
+	var out string
+	for _, def := range s.Fields {
+		v := prof.Fields[def.Key]
+		if !def.Visible || v == "" {
+			continue
+		}
+		if out != "" {
+			out += "\n"
+		}
+		out += fieldLabel(def) + ": " + v
+	}
+	return out
+}
+
+func (p *profilePanel) onPictureTapped() { showMyProfileDetail(p.a) }
+
+func (p *profilePanel) onEditTapped() { openEditProfile(p.a) }
+
+func (p *profilePanel) onMenuTapped() {
+	lock := fyne.NewMenuItem(lang.L("Lock mode"), p.onLockTapped)
+	lock.Icon = theme.VisibilityOffIcon()
+	lock.Disabled = p.a.cfg.Hooks.Lock == nil
+	logout := fyne.NewMenuItem(lang.L("Log out"), p.onLogOutTapped)
+	logout.Icon = theme.LogoutIcon()
+	quit := fyne.NewMenuItem(lang.L("Quit"), p.onQuitTapped)
+	quit.Icon = theme.CancelIcon()
+	items := []*fyne.MenuItem{lock, logout}
+	for _, acct := range p.a.otherAccounts() {
+		acct := acct
+		items = append(items, fyne.NewMenuItem(lang.L("Switch to {{.Name}}", map[string]any{"Name": acct.WorkspaceName}), func() { p.a.switchTo(acct) }))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), quit)
+	menu := fyne.NewMenu("", items...)
+	c := p.a.win.Canvas()
+	pos := p.a.fa.Driver().AbsolutePositionForObject(p.menu)
+	widget.ShowPopUpMenuAtPosition(menu, c, pos.Add(fyne.NewPos(0, p.menu.Size().Height)))
+}
+
+func (p *profilePanel) onLockTapped() {
+	if p.a.cfg.Hooks.Lock != nil {
+		p.a.cfg.Hooks.Lock(p.a)
+	}
+}
+
+func (p *profilePanel) onLogOutTapped() {
+	name := p.a.state().Workspace.Name
+	d := dialog.NewConfirm(lang.L("Log out"),
+		lang.L("Log out of {{.Name}}? Its messages and data are removed from this computer. Other workspaces stay signed in.", map[string]any{"Name": name}),
+		func(ok bool) {
+			if ok {
+				p.a.logOut()
+			}
+		}, p.a.win)
+	d.SetConfirmText(lang.L("Log out"))
+	d.SetDismissText(lang.L("Cancel"))
+	p.a.showDialog(p.a.win, d)
+}
+
+func (p *profilePanel) onQuitTapped() { p.a.Quit() }

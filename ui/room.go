@@ -1,0 +1,420 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/protocol"
+)
+
+// pageSize is how many messages the room view reads at a time.
+const pageSize = 200
+
+// roomView is one open chat room: its title, its history and the input.
+type roomView struct {
+	a       *App
+	roomID  string
+	content fyne.CanvasObject
+
+	title    *widget.Label
+	me       fyne.CanvasObject
+	subtitle *widget.Label
+	list     *widget.List
+	input    *messageEntry
+	send     *widget.Button
+	closed   *widget.Label
+
+	room     client.RoomSummary
+	msgs     []client.Message // oldest first
+	more     bool             // older messages exist beyond msgs[0]
+	version  uint64           // RoomVersion of msgs
+	loaded   bool
+	loading  bool
+	reloadAg bool               // a reload was asked for while one ran
+	heights  map[string]float32 // row height by message id at width
+	width    float32
+	onShown  func() // tests: called after a reload is shown
+}
+
+func newRoomView(a *App, roomID string) *roomView {
+	r := &roomView{a: a, roomID: roomID, heights: map[string]float32{}}
+	r.title = boldLabel("")
+	r.me = meBadge()
+	r.me.Hide()
+	r.subtitle = widget.NewLabel("")
+	r.subtitle.Importance = widget.LowImportance
+	r.subtitle.Truncation = fyne.TextTruncateEllipsis
+	r.list = widget.NewList(r.length, r.createItem, r.updateItem)
+	r.list.HideSeparators = true
+	r.list.OnSelected = func(widget.ListItemID) { r.list.UnselectAll() }
+	r.input = newMessageEntry(r.onSendTapped)
+	r.input.SetPlaceHolder(lang.L("Write a message. Enter sends, Shift+Enter starts a new line."))
+	r.send = widget.NewButtonWithIcon("", theme.MailSendIcon(), r.onSendTapped)
+	r.send.Importance = widget.HighImportance
+	r.closed = widget.NewLabel(lang.L("This chat room is closed. Nobody can send messages in it."))
+	r.closed.Importance = widget.LowImportance
+	r.closed.Hide()
+
+	header := container.NewPadded(container.NewVBox(
+		container.NewHBox(r.title, container.NewCenter(r.me)),
+		r.subtitle,
+	))
+	inputRow := container.NewBorder(nil, nil, nil, container.NewVBox(r.send), r.input)
+	bottom := container.NewPadded(container.NewVBox(r.closed, inputRow))
+	r.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), bottom, nil, nil, r.list)
+	return r
+}
+
+func (r *roomView) focus() {
+	if !r.input.Disabled() {
+		r.a.win.Canvas().Focus(r.input)
+	}
+}
+
+// apply shows the room's current state and re-reads its messages when
+// they changed.
+func (r *roomView) apply(st client.State) {
+	for _, s := range st.Rooms {
+		if s.ID == r.roomID {
+			r.room = s
+			break
+		}
+	}
+	title := r.room.DisplayTitle
+	if title == "" && r.room.Kind == protocol.RoomSelf {
+		title = st.Me.Name
+	}
+	r.title.SetText(title)
+	if r.room.Kind == protocol.RoomSelf || strings.HasPrefix(r.roomID, "self:") {
+		r.me.Show()
+		r.subtitle.SetText(lang.L("Only you can see this room. Notes here sync to your other devices."))
+	} else {
+		r.me.Hide()
+		r.subtitle.SetText(lang.L("{{.N}} members", map[string]any{"N": len(r.room.Members)}))
+	}
+	if r.room.Closed {
+		r.closed.Show()
+		r.input.Disable()
+		r.send.Disable()
+	} else {
+		r.closed.Hide()
+		r.input.Enable()
+		r.send.Enable()
+	}
+	if v := st.RoomVersion[r.roomID]; !r.loaded || v != r.version {
+		r.reload(v)
+	}
+}
+
+// reload reads the newest messages (at least as many as are shown).
+func (r *roomView) reload(version uint64) {
+	if r.loading {
+		r.reloadAg = true
+		return
+	}
+	r.loading = true
+	eng := r.a.engine()
+	limit := max(pageSize, len(r.msgs))
+	var msgs []client.Message
+	r.a.run(func(context.Context) error {
+		var err error
+		msgs, err = eng.Messages(r.roomID, 0, limit+1)
+		return err
+	}, func(err error) {
+		r.loading = false
+		if err != nil {
+			r.a.showError(r.a.win, err)
+			return
+		}
+		atBottom := !r.loaded || r.atBottom()
+		r.more = len(msgs) > limit
+		if r.more {
+			msgs = msgs[1:]
+		}
+		r.msgs, r.version, r.loaded = msgs, version, true
+		r.list.Refresh()
+		if atBottom {
+			r.list.ScrollToBottom()
+		}
+		if r.reloadAg {
+			r.reloadAg = false
+			r.reload(r.a.state().RoomVersion[r.roomID])
+		}
+		if r.onShown != nil {
+			r.onShown()
+		}
+	})
+}
+
+// atBottom reports whether the newest message is in view.
+func (r *roomView) atBottom() bool {
+	var total float32
+	for i := 0; i < r.length(); i++ {
+		total += r.itemHeight(i)
+	}
+	return r.list.GetScrollOffset()+r.list.Size().Height >= total-40
+}
+
+func (r *roomView) itemHeight(i int) float32 {
+	if h, ok := r.heights[r.keyOf(i)]; ok {
+		return h
+	}
+	return 40
+}
+
+func (r *roomView) keyOf(i int) string {
+	if r.more {
+		if i == 0 {
+			return "earlier"
+		}
+		i--
+	}
+	if i < len(r.msgs) {
+		return r.msgs[i].ID
+	}
+	return ""
+}
+
+// onEarlierTapped reads the page of messages before the oldest shown.
+func (r *roomView) onEarlierTapped() {
+	if len(r.msgs) == 0 || r.loading {
+		return
+	}
+	r.loading = true
+	eng := r.a.engine()
+	before := r.msgs[0].Key
+	var older []client.Message
+	r.a.run(func(context.Context) error {
+		var err error
+		older, err = eng.Messages(r.roomID, before, pageSize+1)
+		return err
+	}, func(err error) {
+		r.loading = false
+		if err != nil {
+			r.a.showError(r.a.win, err)
+			return
+		}
+		r.more = len(older) > pageSize
+		if r.more {
+			older = older[1:]
+		}
+		r.msgs = append(older, r.msgs...)
+		r.list.Refresh()
+		r.list.ScrollTo(len(older))
+	})
+}
+
+func (r *roomView) onSendTapped() {
+	text := strings.TrimRight(r.input.Text, "\n ")
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	if err := protocol.ValidateMessageText(text); err != nil {
+		r.a.showError(r.a.win, err)
+		return
+	}
+	r.input.SetText("")
+	eng := r.a.engine()
+	var sent client.Message
+	r.a.run(func(ctx context.Context) error {
+		var err error
+		sent, err = eng.SendMessage(ctx, r.roomID, text)
+		return err
+	}, func(err error) {
+		if err != nil {
+			if r.input.Text == "" {
+				r.input.SetText(text) // nothing is lost
+			}
+			r.a.showError(r.a.win, err)
+			return
+		}
+		r.showSent(sent)
+	})
+}
+
+// showSent puts a message I just sent at the bottom at once; the reload
+// that follows the engine's state change replaces it with the stored one.
+func (r *roomView) showSent(m client.Message) {
+	for _, x := range r.msgs {
+		if x.ID == m.ID {
+			r.list.ScrollToBottom()
+			return
+		}
+	}
+	r.msgs = append(r.msgs, m)
+	r.list.Refresh()
+	r.list.ScrollToBottom()
+}
+
+func (r *roomView) length() int {
+	if r.more {
+		return len(r.msgs) + 1
+	}
+	return len(r.msgs)
+}
+
+// messageRow shows one message: a header (picture, name, time, pending)
+// above the text when the sender changes, or a centred system line with
+// its action button.
+type messageRow struct {
+	*fyne.Container
+	pic     *avatar
+	picSlot *fyne.Container
+	name    *widget.Label
+	when    *widget.Label
+	pending *fyne.Container
+	header  *fyne.Container
+	text    *widget.Label
+	normal  *fyne.Container
+	sysText *widget.Label
+	action  *widget.Button
+	system  *fyne.Container
+	earlier *widget.Button
+}
+
+func (r *roomView) createItem() fyne.CanvasObject {
+	m := &messageRow{
+		pic:     newAvatar(32, nil),
+		name:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		when:    widget.NewLabel(""),
+		text:    widget.NewLabel(""),
+		sysText: widget.NewLabel(""),
+		action:  widget.NewButton("", nil),
+	}
+	m.when.Importance = widget.LowImportance
+	sending := widget.NewLabel(lang.L("Sending…"))
+	sending.Importance = widget.WarningImportance
+	m.pending = container.NewHBox(widget.NewIcon(theme.HistoryIcon()), sending)
+	m.text.Wrapping = fyne.TextWrapWord
+	m.text.Selectable = true
+	m.picSlot = container.NewGridWrap(fyne.NewSquareSize(36), m.pic)
+	m.header = container.NewHBox(m.name, m.when, m.pending)
+	m.normal = container.NewBorder(nil, nil, container.NewVBox(m.picSlot), nil, container.NewVBox(m.header, m.text))
+	m.sysText.Wrapping = fyne.TextWrapWord
+	m.sysText.Alignment = fyne.TextAlignCenter
+	m.sysText.Importance = widget.LowImportance
+	m.system = container.NewVBox(m.sysText, container.NewCenter(m.action))
+	m.earlier = widget.NewButton(lang.L("Show earlier messages"), r.onEarlierTapped)
+	m.earlier.Importance = widget.LowImportance
+	m.Container = container.NewStack(m.normal, m.system, container.NewCenter(m.earlier))
+	return m
+}
+
+func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
+	m := o.(*messageRow)
+	m.normal.Hide()
+	m.system.Hide()
+	m.earlier.Hide()
+	i := id
+	if r.more {
+		if id == 0 {
+			m.earlier.Show()
+			m.earlier.Refresh()
+			r.fitHeight(id, "earlier", m)
+			return
+		}
+		i--
+	}
+	if i >= len(r.msgs) {
+		return
+	}
+	msg := r.msgs[i]
+	if msg.Kind == protocol.MessageSystem {
+		m.sysText.SetText(systemText(msg.Message))
+		if msg.Action != nil {
+			act := *msg.Action
+			m.action.SetText(actionText(act))
+			m.action.OnTapped = func() { r.onActionTapped(act) }
+			m.action.Show()
+		} else {
+			m.action.Hide()
+		}
+		m.system.Show()
+		r.fitHeight(id, msg.ID, m)
+		return
+	}
+	showHeader := i == 0 || r.msgs[i-1].SenderID != msg.SenderID || r.msgs[i-1].Kind == protocol.MessageSystem ||
+		msg.SentAt-r.msgs[i-1].SentAt > int64(5*time.Minute/time.Millisecond) || msg.Pending
+	if showHeader {
+		name := r.senderName(msg.SenderID)
+		m.name.SetText(name)
+		m.when.SetText(time.UnixMilli(msg.SentAt).Format("15:04"))
+		m.pic.set(r.a, name, r.senderPicture(msg.SenderID))
+		m.header.Show()
+		m.pic.Show()
+	} else {
+		m.header.Hide()
+		m.pic.Hide()
+	}
+	if msg.Pending {
+		m.pending.Show()
+	} else {
+		m.pending.Hide()
+	}
+	m.text.SetText(msg.Text)
+	m.normal.Show()
+	r.fitHeight(id, msg.ID+boolKey(showHeader), m)
+}
+
+func boolKey(b bool) string {
+	if b {
+		return "+h"
+	}
+	return ""
+}
+
+// fitHeight gives row id the height its wrapped text needs at the list's
+// width; heights are remembered per message, so scrolling stays cheap.
+func (r *roomView) fitHeight(id widget.ListItemID, key string, m *messageRow) {
+	w := r.list.Size().Width - theme.Padding()*2
+	if w <= 0 {
+		return
+	}
+	if w != r.width {
+		r.width = w
+		clear(r.heights)
+	}
+	if h, ok := r.heights[key]; ok {
+		r.list.SetItemHeight(id, h) // ids shift when older pages load
+		return
+	}
+	m.Resize(fyne.NewSize(w, m.MinSize().Height))
+	h := m.MinSize().Height
+	r.heights[key] = h
+	r.list.SetItemHeight(id, h)
+}
+
+func (r *roomView) senderName(id string) string {
+	st := r.a.state()
+	if p, ok := findProfile(st, id); ok {
+		return p.Name
+	}
+	for _, m := range r.room.Members {
+		if m.ID == id {
+			return m.Name
+		}
+	}
+	return lang.L("Unknown member")
+}
+
+func (r *roomView) senderPicture(id string) string {
+	if p, ok := findProfile(r.a.state(), id); ok {
+		return p.PictureID
+	}
+	return ""
+}
+
+func (r *roomView) onActionTapped(act protocol.Action) {
+	switch act.Kind {
+	case protocol.ActionViewProfile:
+		openMemberProfileByID(r.a, act.MemberID)
+	}
+}

@@ -1,0 +1,191 @@
+package ui
+
+import (
+	"hash/fnv"
+	"image/color"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// avatar is a round profile picture, or the first letter of the name on a
+// colour of its own while there is no picture. Tapping it calls onTapped.
+type avatar struct {
+	widget.BaseWidget
+	side     float32
+	name     string
+	pic      fyne.Resource
+	onTapped func()
+}
+
+func newAvatar(side float32, onTapped func()) *avatar {
+	a := &avatar{side: side, onTapped: onTapped}
+	a.ExtendBaseWidget(a)
+	return a
+}
+
+// set shows name's initial at once and the picture when it arrives.
+func (v *avatar) set(app *App, name, pictureID string) {
+	v.name, v.pic = name, nil
+	v.Refresh()
+	if pictureID == "" {
+		return
+	}
+	app.pics.get(pictureID, func(r fyne.Resource) {
+		if v.name == name { // still showing the same person
+			v.pic = r
+			v.Refresh()
+		}
+	})
+}
+
+func (v *avatar) Tapped(*fyne.PointEvent) {
+	if v.onTapped != nil {
+		v.onTapped()
+	}
+}
+
+func (v *avatar) MinSize() fyne.Size { return fyne.NewSquareSize(v.side) }
+
+func (v *avatar) CreateRenderer() fyne.WidgetRenderer {
+	r := &avatarRenderer{v: v, circle: &canvas.Circle{}, initial: canvas.NewText("", color.White), img: &canvas.Image{FillMode: canvas.ImageFillCover}}
+	r.initial.TextStyle.Bold = true
+	r.initial.Alignment = fyne.TextAlignCenter
+	r.Refresh()
+	return r
+}
+
+type avatarRenderer struct {
+	v       *avatar
+	circle  *canvas.Circle
+	initial *canvas.Text
+	img     *canvas.Image
+}
+
+func (r *avatarRenderer) Layout(s fyne.Size) {
+	side := min(s.Width, s.Height)
+	pos := fyne.NewPos((s.Width-side)/2, (s.Height-side)/2)
+	for _, o := range []fyne.CanvasObject{r.circle, r.img} {
+		o.Move(pos)
+		o.Resize(fyne.NewSquareSize(side))
+	}
+	r.img.CornerRadius = side / 2
+	ts := r.initial.MinSize()
+	r.initial.Move(fyne.NewPos(pos.X+(side-ts.Width)/2, pos.Y+(side-ts.Height)/2))
+	r.initial.Resize(ts)
+}
+
+func (r *avatarRenderer) MinSize() fyne.Size { return r.v.MinSize() }
+
+func (r *avatarRenderer) Refresh() {
+	r.circle.FillColor = nameColor(r.v.name)
+	r.initial.Text = initial(r.v.name)
+	r.initial.TextSize = r.v.side * 0.42
+	r.img.Resource = r.v.pic
+	r.img.Hidden = r.v.pic == nil
+	r.Layout(r.v.Size())
+	r.circle.Refresh()
+	r.initial.Refresh()
+	r.img.Refresh()
+}
+
+func (r *avatarRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.circle, r.initial, r.img}
+}
+
+func (r *avatarRenderer) Destroy() {}
+
+// initial is the first letter of a name, upper-cased.
+func initial(name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "?"
+	}
+	ch, _ := utf8.DecodeRuneInString(name)
+	return strings.ToUpper(string(ch))
+}
+
+var avatarColors = []color.NRGBA{
+	{0x3b, 0x7d, 0xd8, 0xff}, {0x2e, 0x9e, 0x8f, 0xff}, {0x8e, 0x6c, 0xc9, 0xff},
+	{0xd0, 0x7a, 0x3a, 0xff}, {0xc2, 0x4f, 0x6b, 0xff}, {0x4f, 0x8a, 0x3c, 0xff},
+	{0x5a, 0x6a, 0x84, 0xff}, {0xb5, 0x8b, 0x24, 0xff},
+}
+
+// nameColor gives every name a steady colour of its own.
+func nameColor(name string) color.Color {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return avatarColors[h.Sum32()%uint32(len(avatarColors))]
+}
+
+// meBadge is the [Me] mark on my own room.
+func meBadge() fyne.CanvasObject {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+	bg.CornerRadius = 4
+	t := canvas.NewText(lang.L("Me"), color.White)
+	t.TextSize = theme.CaptionTextSize()
+	t.TextStyle.Bold = true
+	return container.NewStack(bg, container.New(&padLayout{h: 6, v: 1}, t))
+}
+
+// padLayout pads its objects by fixed amounts (smaller than theme padding).
+type padLayout struct{ h, v float32 }
+
+func (p *padLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(p.h, p.v))
+		o.Resize(fyne.NewSize(s.Width-2*p.h, s.Height-2*p.v))
+	}
+}
+
+func (p *padLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m.Add(fyne.NewSize(2*p.h, 2*p.v))
+}
+
+// mutedText is small grey text for secondary information.
+func mutedText(s string) *canvas.Text {
+	t := canvas.NewText(s, theme.Color(colorMuted))
+	t.TextSize = theme.CaptionTextSize()
+	return t
+}
+
+// boldLabel is a label in bold that truncates with an ellipsis.
+func boldLabel(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+// loadingView is shown while a workspace opens.
+func loadingView() fyne.CanvasObject {
+	return container.NewCenter(container.NewVBox(widget.NewActivity(), widget.NewLabel(lang.L("Opening…"))))
+}
+
+// tappableBox is a container that calls onTapped when clicked.
+type tappableBox struct {
+	widget.BaseWidget
+	content  fyne.CanvasObject
+	onTapped func()
+}
+
+func newTappableBox(content fyne.CanvasObject, onTapped func()) *tappableBox {
+	t := &tappableBox{content: content, onTapped: onTapped}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *tappableBox) Tapped(*fyne.PointEvent) { t.onTapped() }
+
+func (t *tappableBox) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(t.content)
+}
