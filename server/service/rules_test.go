@@ -458,6 +458,7 @@ func TestRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e, w := newWorld(t)
 			err := tc.run(e, w)
 			if got := code(err); got != tc.want {

@@ -9,7 +9,7 @@ import (
 )
 
 func (t *Tx) AppendEvent(ctx context.Context, op string, data []byte, recipients []string, at time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (op, data, created_at) VALUES (?, ?, ?)`, op, data, ms(at))
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (op, data, created_at) VALUES (?, coalesce(?, x''), ?)`, op, data, ms(at))
 	if err != nil {
 		return 0, fmt.Errorf("insert event: %w", err)
 	}
