@@ -71,7 +71,7 @@ func newShareDialog(work *worker, eng shareEngine, win fyne.Window) *shareDialog
 		body = d.buildLinks()
 	}
 	d.dlg = dialog.NewCustom(lang.L("My profile link"), lang.L("Close"), body, win)
-	d.dlg.Resize(fyne.NewSize(480, 0))
+	d.fit()
 	d.dlg.SetOnClosed(d.onClosed)
 	if eng.State().Workspace.Settings.ExternalChat {
 		d.loadOnce()
@@ -144,15 +144,17 @@ func (d *shareDialog) loadOnce() {
 			container.NewHBox(d.onceRenew, d.onceCopy), d.onceLeft)}
 		d.onceBody.Refresh()
 		d.tick()
+		d.fit()
 	}, nil)
 }
 
 func (d *shareDialog) loadQR() {
-	d.fetchQR(d.eng.QRLink)
+	d.fetchQR(d.eng.QRLink, "")
 }
 
-// fetchQR shows the QR link that get returns (the current one or a new one).
-func (d *shareDialog) fetchQR(get func(context.Context) (protocol.ProfileLink, error)) {
+// fetchQR shows the QR link that get returns (the current one or a new
+// one), then the status done when it is not empty.
+func (d *shareDialog) fetchQR(get func(context.Context) (protocol.ProfileLink, error), done string) {
 	var link protocol.ProfileLink
 	d.qrBody.Objects = []fyne.CanvasObject{widget.NewActivity()}
 	d.qrBody.Refresh()
@@ -179,6 +181,10 @@ func (d *shareDialog) fetchQR(get func(context.Context) (protocol.ProfileLink, e
 			container.NewHBox(copyBtn, save, layout.NewSpacer(), d.qrReset),
 		}
 		d.qrBody.Refresh()
+		d.fit()
+		if done != "" {
+			d.setStatus(done, false)
+		}
 	}, nil)
 }
 
@@ -193,6 +199,13 @@ func (d *shareDialog) showProblem(section *fyne.Container, err error, retry func
 	l.Importance = widget.WarningImportance
 	section.Objects = []fyne.CanvasObject{l, container.NewHBox(widget.NewButton(lang.L("Try again"), retry))}
 	section.Refresh()
+	d.fit()
+}
+
+// fit sizes the dialog to its content, which grows as the links arrive.
+func (d *shareDialog) fit() {
+	m := d.dlg.MinSize()
+	d.dlg.Resize(fyne.NewSize(max(m.Width, 480), m.Height))
 }
 
 // tick updates the one-time link's time left; once it has run out the
@@ -210,6 +223,7 @@ func (d *shareDialog) tick() {
 		d.onceRenew.Show()
 		return
 	}
+	d.onceLeft.Importance = widget.MediumImportance
 	d.onceLeft.SetText(lang.L("Expires in {{.Left}}", map[string]any{"Left": clockText(left)}))
 }
 
@@ -239,8 +253,7 @@ func (d *shareDialog) onResetQRTapped() {
 		lang.L("The current QR link and code stop working at once, also where they are printed or saved. People who already added you stay connected."),
 		func(ok bool) {
 			if ok {
-				d.fetchQR(d.eng.ResetQRLink)
-				d.setStatus(lang.L("A new QR link was made. The old one no longer works."), false)
+				d.fetchQR(d.eng.ResetQRLink, lang.L("A new QR link was made. The old one no longer works."))
 			}
 		}, d.win)
 	confirm.SetConfirmText(lang.L("Reset link"))
@@ -283,6 +296,7 @@ func (d *shareDialog) setStatus(text string, problem bool) {
 		d.status.Importance = widget.WarningImportance
 	}
 	d.status.SetText(text)
+	d.fit()
 }
 
 func (d *shareDialog) onClosed() {
