@@ -1,0 +1,117 @@
+// Package postgres implements service.Store on PostgreSQL (pgx v5), the
+// store for several worktalkd nodes that share one database.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"worktalk.dev/worktalk/server/service"
+)
+
+var _ service.Store = (*DB)(nil)
+
+// Advisory locks take two keys: one of these classes and a hash of the
+// schema, so deployments in different schemas of one database do not
+// serialize against each other.
+const (
+	writeLockClass   = 0x77746b00 // "wtk" + 0
+	migrateLockClass = 0x77746b01
+)
+
+// DB is a PostgreSQL database reached through a connection pool. Every Write
+// takes one advisory lock for its whole transaction, so writes from all
+// nodes run one at a time and commit in the order they were given seqs.
+type DB struct {
+	pool      *pgxpool.Pool
+	schemaKey int32 // hashtext(current_schema()), the second advisory lock key
+}
+
+// Open connects to the database at url (postgres://...; a search_path query
+// parameter picks the schema) and migrates its schema.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse postgres url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db := &DB{pool: pool}
+	if err := pool.QueryRow(ctx, `SELECT hashtext(current_schema())`).Scan(&db.schemaKey); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the pool, waiting for connections in use to be returned.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Read runs fn in a read-only REPEATABLE READ transaction, so every query in
+// it sees the same snapshot.
+func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	return fn(&Tx{tx: tx})
+}
+
+// Write runs fn in a transaction, committed if fn returns nil.
+//
+// It first takes the write advisory lock, held until commit or rollback. The
+// seqs of events and messages come from counters bumped inside the
+// transaction; without the lock, two transactions could take seqs N and N+1
+// and commit in the other order, and a reader in between would see N+1
+// before N, move its cursor past N and never see N. Serializing writes also
+// keeps the counters gapless and makes UseLink's conditional update and
+// check-then-insert sequences in the service safe across nodes.
+//
+// A statement that fails aborts the whole transaction (PostgreSQL's rule):
+// fn must return its error rather than carry on.
+func (db *DB) Write(ctx context.Context, fn func(service.Tx) error) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, writeLockClass, db.schemaKey); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return fmt.Errorf("take write lock: %w", err)
+	}
+	if err := fn(&Tx{tx: tx}); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Tx is one transaction; it implements service.Tx.
+type Tx struct {
+	tx pgx.Tx
+}
+
+var _ service.Tx = (*Tx)(nil)
+
+func noRow(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return service.ErrNoRow
+	}
+	return err
+}

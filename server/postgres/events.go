@@ -1,0 +1,109 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"worktalk.dev/worktalk/server/service"
+)
+
+// AppendEvent takes the next event seq from its counter; the write lock
+// makes the seqs gapless and visible in commit order.
+func (t *Tx) AppendEvent(ctx context.Context, op string, data []byte, recipients []string, at time.Time) (int64, error) {
+	if data == nil {
+		data = []byte{} // stored as empty, as SQLite does
+	}
+	var seq int64
+	err := t.tx.QueryRow(ctx, `WITH c AS (UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value)
+		INSERT INTO events (seq, op, data, created_at) SELECT c.value, $1, $2, $3 FROM c RETURNING seq`,
+		op, data, ms(at)).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("insert event: %w", err)
+	}
+	if len(recipients) == 0 {
+		return seq, nil
+	}
+	_, err = t.tx.Exec(ctx, `INSERT INTO feed (member_id, seq) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, recipients, seq)
+	if err != nil {
+		return 0, fmt.Errorf("insert feed: %w", err)
+	}
+	return seq, nil
+}
+
+func scanStoredEvent(r pgx.Row) (service.StoredEvent, error) {
+	var e service.StoredEvent
+	err := r.Scan(&e.Seq, &e.Op, &e.Data)
+	return e, err
+}
+
+func (t *Tx) FeedSince(ctx context.Context, memberID string, after int64, limit int) ([]service.StoredEvent, error) {
+	rows, err := t.tx.Query(ctx, `SELECT e.seq, e.op, e.data FROM feed f JOIN events e ON e.seq = f.seq
+		WHERE f.member_id = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3`, memberID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read feed: %w", err)
+	}
+	return collect(rows, scanStoredEvent)
+}
+
+func (t *Tx) FeedCount(ctx context.Context, memberID string, after int64, max int) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM feed WHERE member_id = $1 AND seq > $2 LIMIT $3) f`,
+		memberID, after, max).Scan(&n)
+	return n, err
+}
+
+// LastSeq reads the counter, which keeps the highest seq even after pruning.
+func (t *Tx) LastSeq(ctx context.Context) (int64, error) {
+	return counter(ctx, t.tx, "events")
+}
+
+func (t *Tx) PrunedThrough(ctx context.Context) (int64, error) {
+	return counter(ctx, t.tx, "pruned_through")
+}
+
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func counter(ctx context.Context, q queryRower, name string) (int64, error) {
+	var v int64
+	err := q.QueryRow(ctx, `SELECT coalesce((SELECT value FROM counters WHERE name = $1), 0)`, name).Scan(&v)
+	return v, err
+}
+
+func (t *Tx) PruneEvents(ctx context.Context, before time.Time) error {
+	var last int64
+	err := t.tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM events WHERE created_at < $1`, ms(before)).Scan(&last)
+	if err != nil || last == 0 {
+		return err
+	}
+	if _, err := t.tx.Exec(ctx, `DELETE FROM feed WHERE seq <= $1`, last); err != nil {
+		return fmt.Errorf("prune feed: %w", err)
+	}
+	if _, err := t.tx.Exec(ctx, `DELETE FROM events WHERE seq <= $1`, last); err != nil {
+		return fmt.Errorf("prune events: %w", err)
+	}
+	_, err = t.tx.Exec(ctx, `UPDATE counters SET value = greatest(value, $1) WHERE name = 'pruned_through'`, last)
+	return err
+}
+
+func (t *Tx) Mutation(ctx context.Context, memberID, id string) (service.MutationRow, error) {
+	m := service.MutationRow{MemberID: memberID, ID: id}
+	var created int64
+	err := t.tx.QueryRow(ctx, `SELECT op, result, err, sealed, created_at FROM mutations WHERE member_id = $1 AND id = $2`, memberID, id).
+		Scan(&m.Op, &m.Result, &m.Err, &m.Sealed, &created)
+	m.CreatedAt = fromMS(created)
+	return m, noRow(err)
+}
+
+func (t *Tx) InsertMutation(ctx context.Context, m service.MutationRow) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO mutations (member_id, id, op, result, err, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		m.MemberID, m.ID, m.Op, m.Result, m.Err, m.Sealed, ms(m.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert mutation: %w", err)
+	}
+	return nil
+}

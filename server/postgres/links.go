@@ -1,0 +1,104 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/server/service"
+)
+
+func (t *Tx) InsertSession(ctx context.Context, s service.SessionRow) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO sessions (id, token_hash, member_id, device, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		s.ID, s.TokenHash, s.MemberID, s.Device, ms(s.CreatedAt), ms(s.RevokedAt))
+	if err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) SessionByTokenHash(ctx context.Context, hash string) (service.SessionRow, error) {
+	var s service.SessionRow
+	var created, revoked int64
+	err := t.tx.QueryRow(ctx, `SELECT id, token_hash, member_id, device, created_at, revoked_at FROM sessions WHERE token_hash = $1`, hash).
+		Scan(&s.ID, &s.TokenHash, &s.MemberID, &s.Device, &created, &revoked)
+	if err != nil {
+		return s, noRow(err)
+	}
+	s.CreatedAt, s.RevokedAt = fromMS(created), fromMS(revoked)
+	return s, nil
+}
+
+func (t *Tx) RevokeSession(ctx context.Context, id string, at time.Time) error {
+	return mustAffect(t.tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0`, ms(at), id))
+}
+
+func (t *Tx) InsertLink(ctx context.Context, l service.LinkRow) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO links (id, token_hash, member_id, kind, expires_at, sealed, created_at, used_at, revoked_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		l.ID, l.TokenHash, l.MemberID, string(l.Kind), ms(l.ExpiresAt), l.Sealed, ms(l.CreatedAt), ms(l.UsedAt), ms(l.RevokedAt))
+	if err != nil {
+		return fmt.Errorf("insert link: %w", err)
+	}
+	return nil
+}
+
+const linkCols = `id, token_hash, member_id, kind, expires_at, sealed, created_at, used_at, revoked_at`
+
+func scanLink(sc pgx.Row) (service.LinkRow, error) {
+	var l service.LinkRow
+	var kind string
+	var expires, created, used, revoked int64
+	if err := sc.Scan(&l.ID, &l.TokenHash, &l.MemberID, &kind, &expires, &l.Sealed, &created, &used, &revoked); err != nil {
+		return l, noRow(err)
+	}
+	l.Kind = protocol.LinkKind(kind)
+	l.ExpiresAt, l.CreatedAt, l.UsedAt, l.RevokedAt = fromMS(expires), fromMS(created), fromMS(used), fromMS(revoked)
+	return l, nil
+}
+
+func (t *Tx) LinkByTokenHash(ctx context.Context, hash string) (service.LinkRow, error) {
+	return scanLink(t.tx.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE token_hash = $1`, hash))
+}
+
+func (t *Tx) ActiveQRLink(ctx context.Context, memberID string) (service.LinkRow, error) {
+	return scanLink(t.tx.QueryRow(ctx, `SELECT `+linkCols+` FROM links
+		WHERE member_id = $1 AND kind = 'qr' AND revoked_at = 0 ORDER BY created_at DESC LIMIT 1`, memberID))
+}
+
+func (t *Tx) RevokeQRLinks(ctx context.Context, memberID string, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE links SET revoked_at = $1 WHERE member_id = $2 AND kind = 'qr' AND revoked_at = 0`, ms(at), memberID)
+	if err != nil {
+		return fmt.Errorf("revoke qr links: %w", err)
+	}
+	return nil
+}
+
+// UseLink is a conditional update. Writes are serialized by the write lock,
+// and even without it PostgreSQL re-checks the WHERE clause after waiting
+// for a concurrent update of the row, so of two redemptions on any nodes
+// exactly one sees a changed row.
+func (t *Tx) UseLink(ctx context.Context, id string, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE links SET used_at = $1 WHERE id = $2 AND used_at = 0 AND revoked_at = 0`, ms(at), id)
+	if err != nil {
+		return false, fmt.Errorf("use link: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+func (t *Tx) ServerKey(ctx context.Context, name string) ([]byte, error) {
+	var k []byte
+	err := t.tx.QueryRow(ctx, `SELECT key FROM server_keys WHERE name = $1`, name).Scan(&k)
+	return k, noRow(err)
+}
+
+func (t *Tx) InsertServerKey(ctx context.Context, name string, key []byte) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO server_keys (name, key) VALUES ($1, $2)`, name, key)
+	if err != nil {
+		return fmt.Errorf("insert server key: %w", err)
+	}
+	return nil
+}

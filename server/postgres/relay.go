@@ -1,0 +1,36 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"worktalk.dev/worktalk/server/service"
+)
+
+// LastSeq returns the newest committed event seq (0: none). A bus that relays
+// events between nodes uses it to know where live delivery starts.
+func (db *DB) LastSeq(ctx context.Context) (int64, error) {
+	return counter(ctx, db.pool, "events")
+}
+
+// EventsBetween returns the committed events with after < seq <= through,
+// oldest first, each with its recipients (in no set order). Pruned events
+// are absent. A bus uses it to fill gaps in what it received.
+func (db *DB) EventsBetween(ctx context.Context, after, through int64) ([]service.Event, error) {
+	rows, err := db.pool.Query(ctx, `SELECT e.seq, e.op, e.data,
+			coalesce(array_agg(f.member_id) FILTER (WHERE f.member_id IS NOT NULL), '{}')
+		FROM events e LEFT JOIN feed f ON f.seq = e.seq
+		WHERE e.seq > $1 AND e.seq <= $2 GROUP BY e.seq ORDER BY e.seq`, after, through)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return collect(rows, func(r pgx.Row) (service.Event, error) {
+		var ev service.Event
+		var data []byte
+		err := r.Scan(&ev.Seq, &ev.Op, &data, &ev.Recipients)
+		ev.Data = data
+		return ev, err
+	})
+}
