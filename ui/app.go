@@ -214,6 +214,8 @@ func (a *App) offer(s *session, st client.State) {
 			return // switched away meanwhile
 		}
 		s.applied = st
+		a.log.Debug("state", "rooms", len(st.Rooms), "members", len(st.Members), "online", st.Conn.Online,
+			"catching_up", st.Conn.CatchingUp, "pending", st.Pending, "notices", len(st.Notices))
 		a.main.apply(st)
 		if st.Revoked {
 			a.onRevoked()

@@ -67,16 +67,10 @@ func (c *chatsTab) createItem() fyne.CanvasObject {
 		pending: widget.NewIcon(theme.HistoryIcon()),
 	}
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(r.pending, container.NewCenter(r.when)),
-		container.NewHBox(r.title, container.NewCenter(r.me)))
+		container.NewBorder(nil, nil, nil, container.NewCenter(r.me), r.title))
 	body := container.NewBorder(nil, nil, container.NewCenter(r.pic), nil,
 		container.NewVBox(top, container.New(&padLayout{h: theme.InnerPadding(), v: 0}, r.preview)))
-	return &rowHolder{Container: body, row: r}
-}
-
-// rowHolder carries a row's parts with its container.
-type rowHolder struct {
-	*fyne.Container
-	row *roomRow
+	return newListRow(r, body)
 }
 
 func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
@@ -84,7 +78,7 @@ func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	room := c.rooms[id]
-	r := o.(*rowHolder).row
+	r := o.(*listRow[roomRow]).parts
 	r.title.SetText(room.DisplayTitle)
 	r.pic.set(c.a, room.DisplayTitle, roomPictureID(c.a.state(), room.Room))
 	if room.Kind == protocol.RoomSelf {

@@ -98,7 +98,6 @@ func (m *memberList) set(people []protocol.Profile, s protocol.WorkspaceSettings
 }
 
 type memberRow struct {
-	*fyne.Container
 	pic  *avatar
 	name *widget.Label
 	sub  *widget.Label
@@ -108,8 +107,7 @@ func (m *memberList) createItem() fyne.CanvasObject {
 	r := &memberRow{pic: newAvatar(32, nil), name: boldLabel(""), sub: widget.NewLabel("")}
 	r.sub.Importance = widget.LowImportance
 	r.sub.Truncation = fyne.TextTruncateEllipsis
-	r.Container = container.NewBorder(nil, nil, container.NewCenter(r.pic), nil, container.NewGridWithColumns(2, r.name, r.sub))
-	return r
+	return newListRow(r, container.NewBorder(nil, nil, container.NewCenter(r.pic), nil, container.NewGridWithColumns(2, r.name, r.sub)))
 }
 
 func (m *memberList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
@@ -117,7 +115,7 @@ func (m *memberList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	p := m.people[id]
-	r := o.(*memberRow)
+	r := o.(*listRow[memberRow]).parts
 	r.name.SetText(p.Name)
 	r.pic.set(m.a, p.Name, p.PictureID)
 	r.sub.SetText(memberSubtitle(m.a.state(), p))

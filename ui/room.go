@@ -64,7 +64,7 @@ func newRoomView(a *App, roomID string) *roomView {
 	r.closed.Hide()
 
 	header := container.NewPadded(container.NewVBox(
-		container.NewHBox(r.title, container.NewCenter(r.me)),
+		container.NewBorder(nil, nil, nil, container.NewCenter(r.me), r.title),
 		r.subtitle,
 	))
 	inputRow := container.NewBorder(nil, nil, nil, container.NewVBox(r.send), r.input)
@@ -265,7 +265,6 @@ func (r *roomView) length() int {
 // above the text when the sender changes, or a centred system line with
 // its action button.
 type messageRow struct {
-	*fyne.Container
 	pic     *avatar
 	picSlot *fyne.Container
 	name    *widget.Label
@@ -304,12 +303,12 @@ func (r *roomView) createItem() fyne.CanvasObject {
 	m.system = container.NewVBox(m.sysText, container.NewCenter(m.action))
 	m.earlier = widget.NewButton(lang.L("Show earlier messages"), r.onEarlierTapped)
 	m.earlier.Importance = widget.LowImportance
-	m.Container = container.NewStack(m.normal, m.system, container.NewCenter(m.earlier))
-	return m
+	return newListRow(m, container.NewStack(m.normal, m.system, container.NewCenter(m.earlier)))
 }
 
 func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
-	m := o.(*messageRow)
+	row := o.(*listRow[messageRow])
+	m := row.parts
 	m.normal.Hide()
 	m.system.Hide()
 	m.earlier.Hide()
@@ -318,7 +317,7 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		if id == 0 {
 			m.earlier.Show()
 			m.earlier.Refresh()
-			r.fitHeight(id, "earlier", m)
+			r.fitHeight(id, "earlier", row)
 			return
 		}
 		i--
@@ -338,7 +337,7 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 			m.action.Hide()
 		}
 		m.system.Show()
-		r.fitHeight(id, msg.ID, m)
+		r.fitHeight(id, msg.ID, row)
 		return
 	}
 	showHeader := i == 0 || r.msgs[i-1].SenderID != msg.SenderID || r.msgs[i-1].Kind == protocol.MessageSystem ||
@@ -361,7 +360,7 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	m.text.SetText(msg.Text)
 	m.normal.Show()
-	r.fitHeight(id, msg.ID+boolKey(showHeader), m)
+	r.fitHeight(id, msg.ID+boolKey(showHeader), row)
 }
 
 func boolKey(b bool) string {
@@ -373,7 +372,7 @@ func boolKey(b bool) string {
 
 // fitHeight gives row id the height its wrapped text needs at the list's
 // width; heights are remembered per message, so scrolling stays cheap.
-func (r *roomView) fitHeight(id widget.ListItemID, key string, m *messageRow) {
+func (r *roomView) fitHeight(id widget.ListItemID, key string, m fyne.CanvasObject) {
 	w := r.list.Size().Width - theme.Padding()*2
 	if w <= 0 {
 		return

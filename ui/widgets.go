@@ -189,3 +189,22 @@ func (t *tappableBox) Tapped(*fyne.PointEvent) { t.onTapped() }
 func (t *tappableBox) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(t.content)
 }
+
+// listRow is a list item: its content and the parts update code changes.
+// (A plain struct embedding *fyne.Container would not be drawn: Fyne only
+// walks widgets and containers it knows.)
+type listRow[T any] struct {
+	widget.BaseWidget
+	parts   *T
+	content fyne.CanvasObject
+}
+
+func newListRow[T any](parts *T, content fyne.CanvasObject) *listRow[T] {
+	r := &listRow[T]{parts: parts, content: content}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *listRow[T]) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"worktalk.dev/worktalk/assets"
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/ui"
+)
+
+var _ ui.Engine = (*client.Engine)(nil)
+
+// Main is the program: flags in, the app run, everything closed.
+type Main struct {
+	Stderr io.Writer
+
+	demo        bool
+	dataDir     string
+	serverURL   string
+	fileSecrets bool
+	verbose     bool
+
+	log        *slog.Logger
+	demoServer *demoServer // nil unless --demo
+}
+
+// NewMain returns a Main writing to the standard streams.
+func NewMain() *Main { return &Main{Stderr: os.Stderr} }
+
+// ParseFlags reads the command line.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("worktalk", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.BoolVar(&m.demo, "demo", false, "start an embedded server with demo data and sign in as its first member")
+	fs.StringVar(&m.dataDir, "data", "", "data `DIR` for local databases (default: the user config folder)")
+	fs.StringVar(&m.serverURL, "server", "", "server `URL` shown on the sign-in screen")
+	fs.BoolVar(&m.fileSecrets, "insecure-file-secrets", false, "keep session tokens in a file readable only by you when the OS has no keyring")
+	fs.BoolVar(&m.verbose, "v", false, "log more")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return nil
+}
+
+// Run shows the app and returns when it quits (or ctx ends).
+func (m *Main) Run(ctx context.Context) error {
+	level := slog.LevelWarn
+	if m.verbose {
+		level = slog.LevelDebug
+	}
+	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+
+	base := m.dataDir
+	if base == "" {
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return fmt.Errorf("find config folder: %w", err)
+		}
+		base = filepath.Join(d, "worktalk")
+	}
+	opt := client.Options{DataDir: base, AllowFileSecrets: m.fileSecrets, Logger: m.log}
+	cfg := ui.Config{ServerURL: m.serverURL, Logger: m.log}
+
+	if m.demo {
+		ds, err := startDemo(ctx, filepath.Join(base, "demo"), m.log)
+		if err != nil {
+			return err
+		}
+		m.demoServer = ds
+		// A fresh machine may have no Secret Service: demo tokens (for a
+		// server on this computer only) live in a 0600 file of the demo folder.
+		opt.DataDir = ds.clientDir
+		opt.Secrets = &client.FileSecrets{Path: filepath.Join(ds.clientDir, "secrets.json")}
+		acct, err := ds.signIn(ctx, opt)
+		if err != nil {
+			return err
+		}
+		cfg.Open = &acct
+		cfg.ServerURL = ds.url
+		cfg.Warnings = append(cfg.Warnings, "Demo mode: the server runs inside this app and its sign-in tokens are kept in a file of the demo folder ("+ds.dir+"), not in the OS keyring.")
+	}
+	cfg.Accounts = ui.ClientAccounts{Options: opt}
+
+	fa := app.NewWithID("dev.worktalk.app")
+	fa.SetIcon(assets.Icon)
+	th, err := ui.NewTheme()
+	if err != nil {
+		return err
+	}
+	fa.Settings().SetTheme(th)
+	if err := ui.LoadTranslations(); err != nil {
+		m.log.Warn("translations", "err", err)
+	}
+	w := ui.New(fa, cfg)
+	go func() {
+		<-ctx.Done()
+		fyne.Do(w.Quit)
+	}()
+	w.Start()
+	fa.Run()
+	return nil
+}
+
+// Close stops the embedded demo server, if any.
+func (m *Main) Close() error {
+	if m.demoServer != nil {
+		return m.demoServer.close()
+	}
+	return nil
+}
+
+func init() {
+	// Fyne reads FYNE_SCALE etc.; nothing else of the environment matters
+	// here, but a stray LANGUAGE=C would hide Korean: treat it as unset.
+	if strings.EqualFold(os.Getenv("LANGUAGE"), "C") {
+		os.Unsetenv("LANGUAGE")
+	}
+}

@@ -1,0 +1,39 @@
+// Command worktalk is the Worktalk desktop app.
+//
+//	worktalk                      opens the sign-in screen (or the last workspace)
+//	worktalk --demo               starts an embedded server with demo data and signs in as its first member
+//	worktalk --server URL         fills the sign-in screen's server field
+//	worktalk --insecure-file-secrets
+//	                              keeps session tokens in a 0600 file when the OS has no keyring
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "worktalk:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := m.Run(ctx)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worktalk:", err)
+		os.Exit(1)
+	}
+}
