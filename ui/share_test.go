@@ -119,8 +119,8 @@ func awaitState(t testing.TB, eng *client.Engine, what string, cond func(client.
 	return last
 }
 
-// findButton returns the visible button labelled text under o, or nil.
-func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+// visibleButton returns the visible button labelled text under o, or nil.
+func visibleButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 	t.Helper()
 	var found *widget.Button
 	walkVisible(t, o, func(o fyne.CanvasObject) {
@@ -138,7 +138,7 @@ func topButton(t *testing.T, w fyne.Window, text string) *widget.Button {
 	if top == nil {
 		t.Fatalf("no dialog open, want one with a %q button", text)
 	}
-	b := findButton(t, top, text)
+	b := visibleButton(t, top, text)
 	if b == nil {
 		t.Fatalf("no %q button in the dialog", text)
 	}
@@ -285,7 +285,7 @@ func TestShareBothLinks(t *testing.T) {
 		if got := fyne.CurrentApp().Clipboard().Content(); got != d.once.URL {
 			t.Fatalf("clipboard after copying the one-time link = %q, want %q", got, d.once.URL)
 		}
-		test.Tap(findButton(t, d.qrBody, "Copy"))
+		test.Tap(visibleButton(t, d.qrBody, "Copy"))
 		if got := fyne.CurrentApp().Clipboard().Content(); got != d.qr.URL {
 			t.Fatalf("clipboard after copying the QR link = %q, want %q", got, d.qr.URL)
 		}
