@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/server/service"
+)
+
+var cheapArgon = service.ArgonParams{Memory: 64, Time: 1, Threads: 1}
+
+// runMain parses args and runs them, returning stdout; serve commands stay
+// up until the test ends.
+func runMain(t *testing.T, stdin string, args ...string) (*Main, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Argon: cheapArgon}
+	if err := m.ParseFlags(args); err != nil {
+		t.Fatalf("ParseFlags(%q): %v\n%s", args, err, errOut.String())
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatalf("Run(%q): %v\n%s", args, err, errOut.String())
+	}
+	if !m.Serving() {
+		if err := m.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+	return m, out.String()
+}
+
+func TestServeDemo(t *testing.T) {
+	dir := t.TempDir()
+	m, out := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--data", dir, "--demo")
+	if !m.Serving() {
+		t.Fatalf("Serving() = false after serve, want true")
+	}
+	pw := regexp.MustCompile(`password "([^"]+)"`).FindStringSubmatch(out)
+	email := regexp.MustCompile(`\S+@\S+`).FindString(out)
+	if pw == nil || email == "" {
+		t.Fatalf("serve --demo printed %q, want e-mails and the password", out)
+	}
+
+	resp, err := http.Get(m.Server.URL() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz = %d, want 200", resp.StatusCode)
+	}
+
+	body, _ := json.Marshal(protocol.SignInRequest{Email: email, Password: pw[1]})
+	resp, err = http.Post(m.Server.URL()+"/api/signin", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var res protocol.SignInResponse
+	if err := json.Unmarshal(b, &res); err != nil || resp.StatusCode != http.StatusOK || (res.Session == nil && len(res.Workspaces) == 0) {
+		t.Fatalf("demo sign-in as %s = %d %s, want a session or workspaces", email, resp.StatusCode, b)
+	}
+
+	// A second start on the same data keeps it and does not seed again.
+	if err := m.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	_, out2 := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--data", dir, "--demo")
+	if !strings.Contains(out2, "already present") {
+		t.Errorf("second serve --demo printed %q, want it to leave the data alone", out2)
+	}
+}
+
+func TestServeBusyPortFails(t *testing.T) {
+	m, _ := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	var errOut bytes.Buffer
+	m2 := &Main{Stdout: io.Discard, Stderr: &errOut, Argon: cheapArgon}
+	if err := m2.ParseFlags([]string{"serve", "--addr", m.Server.Addr(), "--data", t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	if err := m2.Run(t.Context()); err == nil {
+		t.Errorf("serve on a busy port: nil error, want a listen error")
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	dir := t.TempDir()
+	_, out := runMain(t, "", "workspace", "create", "--data", dir, "--name", "Acme")
+	id := regexp.MustCompile(`created workspace (\S+)`).FindStringSubmatch(out)
+	if id == nil {
+		t.Fatalf("workspace create printed %q, want the id", out)
+	}
+	wsID := id[1]
+
+	_, out = runMain(t, "", "workspace", "set", "--data", dir, "--id", wsID,
+		"--external-chat", "off", "--field", "title:hidden", "--field", "nickname:visible,editable")
+	if !strings.Contains(out, "external chat off") || !strings.Contains(out, "title:hidden") || !strings.Contains(out, "nickname:visible,editable") {
+		t.Errorf("workspace set printed %q, want the new settings", out)
+	}
+	_, out = runMain(t, "", "workspace", "list", "--data", dir)
+	if !strings.Contains(out, wsID) || !strings.Contains(out, "Acme") || !strings.Contains(out, "off") {
+		t.Errorf("workspace list printed %q, want Acme with external chat off", out)
+	}
+
+	runMain(t, "a long enough password\n", "member", "create", "--data", dir, "--workspace", wsID,
+		"--email", "kim@acme.test", "--name", "김민준", "--admin", "--set", "nickname=MJ")
+	_, out = runMain(t, "", "member", "list", "--data", dir, "--workspace", wsID)
+	if !strings.Contains(out, "kim@acme.test") || !strings.Contains(out, "김민준") || !strings.Contains(out, "yes") {
+		t.Errorf("member list printed %q, want the new admin", out)
+	}
+
+	// The password read from stdin works.
+	m, _ := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--data", dir)
+	res, err := m.Service.SignIn(t.Context(), protocol.SignInRequest{Email: "kim@acme.test", Password: "a long enough password"}, "test")
+	if err != nil || res.Session == nil {
+		t.Errorf("sign in with the stdin password: %+v %v, want a session", res, err)
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"no command", nil},
+		{"unknown command", []string{"frobnicate"}},
+		{"serve without data", []string{"serve"}},
+		{"unknown flag", []string{"serve", "--data", "x", "--nope"}},
+		{"workspace without subcommand", []string{"workspace"}},
+		{"unknown workspace subcommand", []string{"workspace", "delete", "--data", "x"}},
+		{"member list without data", []string{"member", "list"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Main{Stdout: io.Discard, Stderr: io.Discard}
+			if err := m.ParseFlags(tt.args); err == nil {
+				t.Errorf("ParseFlags(%q) = nil, want an error", tt.args)
+			}
+		})
+	}
+	runErrors := []struct {
+		name string
+		args []string
+	}{
+		{"bad field flag", []string{"workspace", "set", "--id", "x", "--field", "title:purple"}},
+		{"bad on/off", []string{"workspace", "create", "--name", "A", "--external-chat", "maybe"}},
+		{"unknown workspace", []string{"workspace", "set", "--id", "nope", "--external-chat", "on"}},
+	}
+	for _, tt := range runErrors {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Main{Stdout: io.Discard, Stderr: io.Discard, Argon: cheapArgon}
+			args := append(tt.args[:2:2], append([]string{"--data", t.TempDir()}, tt.args[2:]...)...)
+			if err := m.ParseFlags(args); err != nil {
+				t.Fatalf("ParseFlags(%q): %v", args, err)
+			}
+			defer m.Close()
+			if err := m.Run(t.Context()); err == nil {
+				t.Errorf("Run(%q) = nil, want an error", args)
+			}
+		})
+	}
+}
