@@ -73,13 +73,15 @@ func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
 
 // Write runs fn in a transaction, committed if fn returns nil.
 //
-// It first takes the write advisory lock, held until commit or rollback. The
-// seqs of events and messages come from counters bumped inside the
-// transaction; without the lock, two transactions could take seqs N and N+1
-// and commit in the other order, and a reader in between would see N+1
-// before N, move its cursor past N and never see N. Serializing writes also
-// keeps the counters gapless and makes UseLink's conditional update and
-// check-then-insert sequences in the service safe across nodes.
+// It first takes the write advisory lock, held until commit or rollback, so
+// write transactions from every node run one at a time. That is what the
+// Store contract promises and what the service relies on:
+//   - seqs become visible in commit order. A reader must never see seq N+1
+//     before N: a client would move its cursor past N and never get N.
+//   - the seq counters, bumped inside the transaction, stay gapless.
+//   - check-then-insert sequences in the service (server key, mutation ids,
+//     e-mail uniqueness) cannot interleave across nodes; at READ COMMITTED
+//     each statement after the lock sees every earlier write.
 //
 // A statement that fails aborts the whole transaction (PostgreSQL's rule):
 // fn must return its error rather than carry on.
