@@ -137,7 +137,7 @@ type world struct {
 	gate  *gate
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	env := servertest.New(t)
 	return &world{env: env, proxy: newProxy(t, env.URL[len("http://"):]), gate: newGate(true)}
@@ -145,20 +145,20 @@ func newWorld(t *testing.T) *world {
 
 // device opens an engine for u with a session of its own and a data dir
 // of its own, as a separate device of the same account would.
-func (w *world) device(t *testing.T, u *servertest.User) *Engine {
+func (w *world) device(t testing.TB, u *servertest.User) *Engine {
 	t.Helper()
 	return w.deviceVia(t, u, w.proxy)
 }
 
 // deviceVia is device reaching the server through a proxy of its own.
-func (w *world) deviceVia(t *testing.T, u *servertest.User, p *proxy) *Engine {
+func (w *world) deviceVia(t testing.TB, u *servertest.User, p *proxy) *Engine {
 	t.Helper()
 	opt := w.options(t)
 	acct := w.account(t, opt, u, p)
 	return mustOpen(t, opt, acct)
 }
 
-func mustOpen(t *testing.T, opt Options, acct Account) *Engine {
+func mustOpen(t testing.TB, opt Options, acct Account) *Engine {
 	t.Helper()
 	e, err := Open(context.Background(), opt, acct)
 	if err != nil {
@@ -169,16 +169,16 @@ func mustOpen(t *testing.T, opt Options, acct Account) *Engine {
 }
 
 // newProxy adds another way in to the server.
-func (w *world) newProxy(t *testing.T) *proxy {
+func (w *world) newProxy(t testing.TB) *proxy {
 	return newProxy(t, w.env.URL[len("http://"):])
 }
 
-func (w *world) options(t *testing.T) Options {
+func (w *world) options(t testing.TB) Options {
 	return Options{DataDir: t.TempDir(), Secrets: &MemorySecrets{}, After: w.gate.After, RequestTimeout: 5 * time.Second}
 }
 
 // account signs u in anew and stores the token where opt finds it.
-func (w *world) account(t *testing.T, opt Options, u *servertest.User, p *proxy) Account {
+func (w *world) account(t testing.TB, opt Options, u *servertest.User, p *proxy) Account {
 	t.Helper()
 	s := w.env.SignIn(u.Email, u.Password, u.Profile.WorkspaceID)
 	acct := Account{ServerURL: p.URL(), MemberID: s.MemberID, WorkspaceID: s.Workspace.ID, WorkspaceName: s.Workspace.Name, Email: u.Email}

@@ -1,0 +1,186 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/store"
+)
+
+// bigSnapshot is a workspace of 200 members with 100 rooms.
+func bigSnapshot() protocol.Snapshot {
+	s := testSnapshot()
+	for i := range 200 {
+		s.Members = append(s.Members, protocol.Profile{ID: fmt.Sprintf("m%03d", i), WorkspaceID: "w1", Name: fmt.Sprintf("Member %03d", i), Version: 1,
+			Fields: map[string]string{"title": "Engineer", "department": "R&D"}})
+	}
+	for i := range 100 {
+		other := fmt.Sprintf("m%03d", i)
+		s.Rooms = append(s.Rooms, protocol.Room{ID: protocol.DirectRoomID("me", other), Kind: protocol.RoomDirect, CreatedAt: int64(i),
+			Members: []protocol.RoomMember{{ID: "me", Name: "Alice"}, {ID: other, Name: "Member " + other}}})
+	}
+	return s
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	slices.Sort(ds)
+	return ds[int(float64(len(ds)-1)*p)]
+}
+
+// BenchmarkCommandToWatch measures a local command until a watcher holds
+// the new state.
+func BenchmarkCommandToWatch(b *testing.B) {
+	ctx := context.Background()
+	e := benchOfflineEngine(b, bigSnapshot())
+	ch := e.Watch(ctx)
+	<-ch
+	room := protocol.DirectRoomID("me", "m007")
+	var lat []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := e.SendMessage(ctx, room, "hello"); err != nil {
+			b.Fatal(err)
+		}
+		<-ch
+		lat = append(lat, time.Since(start))
+	}
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
+}
+
+func benchOfflineEngine(b *testing.B, snap protocol.Snapshot) *Engine {
+	b.Helper()
+	opt, acct := benchAccount(b, b.TempDir())
+	e, err := Open(context.Background(), opt, acct)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { e.Close() })
+	if err := e.applySnapshot(context.Background(), snap); err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+func benchAccount(b *testing.B, dir string) (Options, Account) {
+	opt := Options{DataDir: dir, Secrets: &MemorySecrets{}, After: newGate(false).After}
+	acct := Account{ServerURL: "http://127.0.0.1:1", MemberID: "me", WorkspaceID: "w1"}
+	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
+		b.Fatal(err)
+	}
+	return opt, acct
+}
+
+// BenchmarkColdOpen100k opens a store of 100,000 messages in 100 rooms and
+// reports the time to the first full state and the Go heap it holds.
+func BenchmarkColdOpen100k(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	opt, acct := benchAccount(b, dir)
+	adir, err := accountDir(opt, acct)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := openStoreForBench(adir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := bigSnapshot()
+	if _, err := db.ApplySnapshot(ctx, snap); err != nil {
+		b.Fatal(err)
+	}
+	const n = 100000
+	evs := make([]store.Event, 0, 10000)
+	for i := range n {
+		seq := int64(2 + i)
+		m := protocol.Message{ID: fmt.Sprintf("x%06d", i), RoomID: snap.Rooms[1+i%100].ID, SenderID: "me", Kind: protocol.MessageText,
+			Text: fmt.Sprintf("message number %d with some ordinary chat text in it", i), Seq: seq, SentAt: 1700000000000 + seq}
+		evs = append(evs, store.Event{Seq: seq, Op: protocol.EvMessageNew, Data: mustJSON(b, m)})
+		if len(evs) == cap(evs) {
+			if _, err := db.ApplyEvents(ctx, evs); err != nil {
+				b.Fatal(err)
+			}
+			evs = evs[:0]
+		}
+	}
+	db.Close()
+	var heap, total uint64
+	for b.Loop() {
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		e, err := Open(ctx, opt, acct)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st := e.State()
+		if len(st.Rooms) != 101 || st.Rooms[0].Last == nil {
+			b.Fatalf("state has %d rooms, want 101 with messages", len(st.Rooms))
+		}
+		b.StopTimer()
+		var after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		heap = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+		total = after.HeapAlloc
+		runtime.KeepAlive(st)
+		e.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(heap)/(1<<20), "engine-heap-MB")
+	b.ReportMetric(float64(total)/(1<<20), "process-heap-MB")
+}
+
+func openStoreForBench(dir string) (*store.DB, error) {
+	if err := mkdirAll(dir); err != nil {
+		return nil, err
+	}
+	return store.Open(filepath.Join(dir, "local.db"))
+}
+
+// BenchmarkCatchUp10kEndToEnd measures a device that missed 10,000 messages
+// reconnecting until it has caught up: server replay, websocket and store.
+func BenchmarkCatchUp10kEndToEnd(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		w := newWorld(b)
+		ws := w.env.CreateWorkspace("Acme")
+		alice := w.env.NewUser(ws.ID, "Alice")
+		bob := w.env.NewUser(ws.ID, "Bob")
+		e := w.device(b, alice)
+		waitFor(b, e, "online", online)
+		w.gate.set(false)
+		w.proxy.setDown(true)
+		waitFor(b, e, "offline", func(s State) bool { return !s.Conn.Online })
+		bc, err := w.env.Service.Authenticate(ctx, bob.Token)
+		if err != nil {
+			b.Fatal(err)
+		}
+		room := protocol.DirectRoomID(alice.ID(), bob.ID())
+		if _, err := w.env.Service.Do(ctx, bc, protocol.NewID(), protocol.OpRoomCreate, mustJSON(b, protocol.CreateRoom{Kind: protocol.RoomDirect, Members: []string{alice.ID()}})); err != nil {
+			b.Fatal(err)
+		}
+		for i := range 10000 {
+			if _, err := w.env.Service.Do(ctx, bc, protocol.NewID(), protocol.OpMessageSend, mustJSON(b, protocol.SendMessage{RoomID: room, Text: fmt.Sprintf("missed %d", i)})); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		w.proxy.setDown(false)
+		w.gate.set(true)
+		waitFor(b, e, "caught up", func(s State) bool { return s.Conn.Online && lastText(s, room) == "missed 9999" })
+		b.StopTimer()
+		e.Close()
+		b.StartTimer()
+	}
+}
+
+func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o700) }
