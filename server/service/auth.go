@@ -16,8 +16,9 @@ var errWrongPassword = protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or 
 // SignIn checks an e-mail and password. The same e-mail may belong to members
 // of several workspaces: with req.WorkspaceID empty and more than one whose
 // password matches, it answers the workspaces to choose from; with exactly
-// one, it signs in. Errors: EInvalid, ERateLimited (per e-mail and per
-// remoteAddr), EUnauthorized "wrong e-mail or password" for an unknown
+// one, it signs in. remoteAddr is the peer's address without its port.
+// Errors: EInvalid, ERateLimited (per e-mail and per remoteAddr),
+// EUnauthorized "wrong e-mail or password" for an unknown
 // e-mail and a wrong password alike, after the same hashing work.
 func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remoteAddr string) (protocol.SignInResponse, error) {
 	email := strings.ToLower(strings.TrimSpace(req.Email))

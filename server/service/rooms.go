@@ -197,7 +197,7 @@ func (s *Service) postMessage(ctx context.Context, w *wtx, msg protocol.Message,
 		return msg, err
 	}
 	msg.Seq = seq
-	return msg, w.emit(ctx, protocol.EvMessageNew, msg, members...)
+	return msg, w.emitRoom(ctx, protocol.EvMessageNew, msg, msg.RoomID, members)
 }
 
 // roomOf returns a room the caller is in and its member ids; ENotFound when

@@ -110,6 +110,16 @@ type Tx interface {
 	InsertMutation(ctx context.Context, m MutationRow) error
 }
 
+// RoomFeeder is an optional capability of a Tx: it stores an event once for
+// all members of a room instead of one feed row per member, and its
+// FeedSince and FeedCount then return such events to every member of the
+// room. A message to a room of 1,000 members then writes one row, not 1,000.
+// This is exact because room membership never changes once a room is made;
+// a store must not implement it if that stops being true.
+type RoomFeeder interface {
+	AppendRoomEvent(ctx context.Context, op string, data []byte, roomID string, at time.Time) (int64, error)
+}
+
 // WorkspaceRow is a stored workspace.
 type WorkspaceRow struct {
 	ID        string

@@ -33,6 +33,25 @@ func (w *wtx) emit(ctx context.Context, op string, v any, recipients ...string) 
 	return nil
 }
 
+// emitRoom is emit for an event addressed to all members of a room, stored
+// once for the room when the store can.
+func (w *wtx) emitRoom(ctx context.Context, op string, v any, roomID string, members []string) error {
+	rf, ok := w.Tx.(RoomFeeder)
+	if !ok {
+		return w.emit(ctx, op, v, members...)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("marshal %s: %w", op, err)
+	}
+	seq, err := rf.AppendRoomEvent(ctx, op, data, roomID, w.now)
+	if err != nil {
+		return err
+	}
+	w.events = append(w.events, Event{Seq: seq, Op: op, Data: data, Recipients: unique(members)})
+	return nil
+}
+
 func unique(ids []string) []string {
 	seen := make(map[string]bool, len(ids))
 	out := make([]string, 0, len(ids))

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -17,22 +18,46 @@ func (t *Tx) AppendEvent(ctx context.Context, op string, data []byte, recipients
 	if err != nil {
 		return 0, err
 	}
-	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO feed (member_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`)
+	// One statement for all recipients: a room of 1,000 members costs one
+	// exec, not 1,000.
+	if len(recipients) == 0 {
+		return seq, nil
+	}
+	rcpt, err := json.Marshal(recipients)
 	if err != nil {
 		return 0, err
 	}
-	defer stmt.Close()
-	for _, m := range recipients {
-		if _, err := stmt.ExecContext(ctx, m, seq); err != nil {
-			return 0, fmt.Errorf("insert feed: %w", err)
-		}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO feed (member_id, seq) SELECT DISTINCT value, ? FROM json_each(?)
+		WHERE true ON CONFLICT DO NOTHING`, seq, string(rcpt))
+	if err != nil {
+		return 0, fmt.Errorf("insert feed: %w", err)
 	}
 	return seq, nil
 }
 
+var _ service.RoomFeeder = (*Tx)(nil)
+
+// AppendRoomEvent stores an event for every member of a room in one row;
+// FeedSince and FeedCount find it through room_members.
+func (t *Tx) AppendRoomEvent(ctx context.Context, op string, data []byte, roomID string, at time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (op, data, created_at, room_id) VALUES (?, coalesce(?, x''), ?, ?)`, op, data, ms(at), roomID)
+	if err != nil {
+		return 0, fmt.Errorf("insert room event: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// memberSeqs selects the seqs of a member's events after ?2, at most ?3:
+// its own feed rows and the events of the rooms it is in.
+const memberSeqs = `
+	SELECT seq FROM (SELECT seq FROM feed WHERE member_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)
+	UNION ALL
+	SELECT seq FROM (SELECT e.seq FROM room_members rm JOIN events e ON e.room_id = rm.room_id AND e.seq > ?2
+		WHERE rm.member_id = ?1 ORDER BY e.seq LIMIT ?3)`
+
 func (t *Tx) FeedSince(ctx context.Context, memberID string, after int64, limit int) ([]service.StoredEvent, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT e.seq, e.op, e.data FROM feed f JOIN events e ON e.seq = f.seq
-		WHERE f.member_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?`, memberID, after, limit)
+	rows, err := t.tx.QueryContext(ctx, `SELECT e.seq, e.op, e.data FROM (`+memberSeqs+`) s JOIN events e ON e.seq = s.seq
+		ORDER BY s.seq LIMIT ?3`, memberID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read feed: %w", err)
 	}
@@ -50,8 +75,7 @@ func (t *Tx) FeedSince(ctx context.Context, memberID string, after int64, limit 
 
 func (t *Tx) FeedCount(ctx context.Context, memberID string, after int64, max int) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM feed WHERE member_id = ? AND seq > ? LIMIT ?)`,
-		memberID, after, max).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT min(count(*), ?3) FROM (`+memberSeqs+`)`, memberID, after, max).Scan(&n)
 	return n, err
 }
 

@@ -124,6 +124,11 @@ CREATE TABLE meta (
 	value INTEGER NOT NULL
 );
 `,
+	// 2: room events, stored once for all members of a room (service.RoomFeeder).
+	`
+ALTER TABLE events ADD COLUMN room_id TEXT;
+CREATE INDEX events_room ON events(room_id, seq) WHERE room_id IS NOT NULL;
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -264,6 +265,71 @@ func TestMembersManyIDs(t *testing.T) {
 		ms, err := tx.Members(context.Background(), ids)
 		if err != nil || len(ms) != 2 {
 			t.Errorf("members = %d, %v, want 2", len(ms), err)
+		}
+		return nil
+	})
+}
+
+// TestRoomEvents: an event stored for a room reaches its members, in seq
+// order with their own feed rows, and nobody else.
+func TestRoomEvents(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "w.db"))
+	seed(t, db)
+	ctx := context.Background()
+	write(t, db, func(tx service.Tx) error {
+		if err := tx.InsertWorkspace(ctx, service.WorkspaceRow{ID: "w2", Name: "B", CreatedAt: t0}); err != nil {
+			return err
+		}
+		if err := tx.InsertMember(ctx, service.MemberRow{ID: "m3", WorkspaceID: "w2", Email: "m3@b.test", Name: "m3", Version: 1, CreatedAt: t0}); err != nil {
+			return err
+		}
+		if err := tx.InsertRoom(ctx, service.RoomRow{ID: "r1", Kind: protocol.RoomGroup, CreatedAt: t0}, []string{"m1", "m2"}); err != nil {
+			return err
+		}
+		rf := tx.(service.RoomFeeder)
+		for i, step := range []string{"feed", "room", "feed", "room", "room"} {
+			var err error
+			if step == "room" {
+				_, err = rf.AppendRoomEvent(ctx, "room", []byte(`{}`), "r1", t0.Add(time.Duration(i)))
+			} else {
+				_, err = tx.AppendEvent(ctx, "feed", []byte(`{}`), []string{"m1", "m3"}, t0.Add(time.Duration(i)))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Read(ctx, func(tx service.Tx) error {
+		for _, tc := range []struct {
+			member string
+			after  int64
+			limit  int
+			want   []int64
+		}{
+			{"m1", 0, 10, []int64{1, 2, 3, 4, 5}},
+			{"m1", 2, 2, []int64{3, 4}},
+			{"m2", 0, 10, []int64{2, 4, 5}},
+			{"m3", 0, 10, []int64{1, 3}},
+		} {
+			evs, err := tx.FeedSince(ctx, tc.member, tc.after, tc.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, e := range evs {
+				got = append(got, e.Seq)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("FeedSince(%s, %d, %d) = %v, want %v", tc.member, tc.after, tc.limit, got, tc.want)
+			}
+			n, err := tx.FeedCount(ctx, tc.member, tc.after, 100)
+			if err != nil || n != len(tc.want) && tc.limit >= 10 {
+				t.Errorf("FeedCount(%s, %d) = %d, %v, want %d", tc.member, tc.after, n, err, len(tc.want))
+			}
+		}
+		if n, _ := tx.FeedCount(ctx, "m1", 0, 3); n != 3 {
+			t.Errorf("FeedCount capped at 3 = %d", n)
 		}
 		return nil
 	})
