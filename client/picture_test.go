@@ -1,0 +1,75 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+func testPNG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestPictureLocalThenServer(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	ws := w.env.CreateWorkspace("Acme")
+	alice := w.env.NewUser(ws.ID, "Alice")
+	e := w.device(t, alice)
+	waitFor(t, e, "online", online)
+	w.gate.set(false)
+	w.proxy.setDown(true)
+	waitFor(t, e, "offline", func(s State) bool { return !s.Conn.Online })
+	pic := testPNG(t)
+	if err := e.UpdateProfile(ctx, protocol.ProfileUpdate{Picture: &pic}); err != nil {
+		t.Fatalf("UpdateProfile(picture): %v", err)
+	}
+	id := e.State().Me.PictureID
+	if got, err := e.Picture(ctx, id); err != nil || !bytes.Equal(got, pic) {
+		t.Fatalf("Picture(%q) offline = %d bytes, %v; want the pending picture", id, len(got), err)
+	}
+	w.proxy.setDown(false)
+	w.gate.set(true)
+	st := waitFor(t, e, "picture acknowledged", func(s State) bool {
+		return synced(s) && s.Me.PictureID != "" && !strings.HasPrefix(s.Me.PictureID, "local:")
+	})
+	w.proxy.setDown(true) // the cache alone must answer now
+	if got, err := e.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, pic) {
+		t.Errorf("Picture(%q) from cache = %d bytes, %v; want the picture", st.Me.PictureID, len(got), err)
+	}
+	w.proxy.setDown(false)
+	d2 := w.device(t, alice)
+	waitFor(t, d2, "online", online)
+	if got, err := d2.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, pic) {
+		t.Errorf("Picture on device 2 = %d bytes, %v; want it fetched from the server", len(got), err)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	for _, tt := range []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{0, backoffBase / 2, backoffBase},
+		{1, backoffBase, 2 * backoffBase},
+		{3, 4 * backoffBase, 8 * backoffBase},
+		{20, backoffMax / 2, backoffMax},
+	} {
+		for range 50 {
+			if d := backoff(tt.attempt); d < tt.min || d > tt.max {
+				t.Fatalf("backoff(%d) = %v, want in [%v, %v]", tt.attempt, d, tt.min, tt.max)
+			}
+		}
+	}
+}
