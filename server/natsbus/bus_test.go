@@ -29,7 +29,7 @@ func required() bool {
 
 // natsURL returns the shared test server (WORKTALK_TEST_NATS or the local
 // one), skipping the test when it is not reachable.
-func natsURL(t *testing.T) string {
+func natsURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("WORKTALK_TEST_NATS")
 	if u == "" {
@@ -94,7 +94,7 @@ func (s *memSource) EventsBetween(_ context.Context, after, through int64) ([]se
 // slow is a GapWait or Poll that never fires within a test.
 const slow = time.Hour
 
-func mustOpen(t *testing.T, cfg Config) *Bus {
+func mustOpen(t testing.TB, cfg Config) *Bus {
 	t.Helper()
 	if cfg.GapWait == 0 {
 		cfg.GapWait = slow

@@ -71,7 +71,7 @@ func required() bool {
 
 // newSchema makes a fresh schema for t, dropped when t ends, and returns a
 // URL whose search_path selects it.
-func newSchema(t *testing.T) string {
+func newSchema(t testing.TB) string {
 	t.Helper()
 	base, err := findServer()
 	if err != nil {
@@ -115,7 +115,7 @@ func newSchema(t *testing.T) string {
 
 // mustOpen opens the store at u, closed when t ends (before its schema is
 // dropped: cleanups run last-in first-out).
-func mustOpen(t *testing.T, u string) *postgres.DB {
+func mustOpen(t testing.TB, u string) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), u)
 	if err != nil {
