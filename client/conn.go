@@ -26,6 +26,10 @@ const (
 	// to SnapshotMessagesPerRoom messages of every room, so it exceeds the
 	// request frame limit.
 	readLimit = 64 << 20
+	// pingEvery keeps the connection alive through idle NATs and proxies;
+	// a connection silent for readIdle is taken as dead.
+	pingEvery = 25 * time.Second
+	readIdle  = 3 * pingEvery
 )
 
 // backoff returns the wait before reconnect attempt n (0-based): a random
@@ -170,6 +174,17 @@ func (e *Engine) connect() (connected, stop bool) {
 		return false, false
 	}
 	ws.SetReadLimit(readLimit)
+	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(readIdle)) }
+	alive()
+	ws.SetPongHandler(func(string) error { alive(); return nil })
+	ws.SetPingHandler(func(data string) error {
+		alive()
+		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		return err
+	})
 	s := &session{ws: ws, waiters: map[string]chan protocol.Frame{}}
 	sctx, scancel := context.WithCancel(e.ctx)
 	var wg sync.WaitGroup
@@ -192,10 +207,22 @@ func (e *Engine) connect() (connected, stop bool) {
 		defer wg.Done()
 		e.readFrames(sctx, ws, frames)
 	}()
-	go func() { // unblocks the reader when the engine closes
+	go func() { // pings, and unblocks the reader when the session ends
 		defer wg.Done()
-		<-sctx.Done()
-		ws.Close()
+		t := time.NewTicker(pingEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-sctx.Done():
+				ws.Close()
+				return
+			case <-t.C:
+				if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second)); err != nil {
+					ws.Close()
+					return
+				}
+			}
+		}
 	}()
 	e.setConn(func(c *ConnState) { *c = ConnState{CatchingUp: true} })
 	cur, err := e.db.Cursor(sctx)
@@ -296,6 +323,7 @@ func (e *Engine) readFrames(ctx context.Context, ws *websocket.Conn, out chan<- 
 	defer close(out)
 	for {
 		_, b, err := ws.ReadMessage()
+		_ = ws.SetReadDeadline(time.Now().Add(readIdle))
 		if err != nil {
 			if ctx.Err() == nil {
 				e.log.Info("connection ended", "err", err)

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"strings"
@@ -71,5 +72,36 @@ func TestBackoff(t *testing.T) {
 				t.Fatalf("backoff(%d) = %v, want in [%v, %v]", tt.attempt, d, tt.min, tt.max)
 			}
 		}
+	}
+}
+
+func TestLoadOlderHistory(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	ws := w.env.CreateWorkspace("Acme")
+	alice := w.env.NewUser(ws.ID, "Alice")
+	c := w.env.Dial(alice.Token)
+	room := protocol.SelfRoomID(alice.ID())
+	const n = protocol.SnapshotMessagesPerRoom + 30
+	for i := range n {
+		c.DoOK(protocol.OpMessageSend, protocol.SendMessage{RoomID: room, Text: fmt.Sprintf("m%03d", i)}, nil)
+	}
+	c.Close()
+	e := w.device(t, alice)
+	waitFor(t, e, "online", online)
+	ms, _ := e.Messages(room, 0, 1000)
+	if len(ms) != protocol.SnapshotMessagesPerRoom {
+		t.Fatalf("messages after snapshot = %d, want %d", len(ms), protocol.SnapshotMessagesPerRoom)
+	}
+	got, err := e.LoadOlder(ctx, room, 100)
+	if err != nil || got != 30 {
+		t.Fatalf("LoadOlder = %d, %v; want 30", got, err)
+	}
+	ms, _ = e.Messages(room, 0, 1000)
+	if len(ms) != n || ms[0].Text != "m000" || ms[n-1].Text != fmt.Sprintf("m%03d", n-1) {
+		t.Errorf("messages = %d from %q to %q, want %d in order", len(ms), ms[0].Text, ms[len(ms)-1].Text, n)
+	}
+	if got, err := e.LoadOlder(ctx, room, 100); err != nil || got != 0 {
+		t.Errorf("LoadOlder at the start = %d, %v; want 0", got, err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"worktalk.dev/worktalk/protocol"
 )
 
 // Messages returns up to limit messages of a room whose key is below
@@ -71,4 +73,32 @@ func (d *DB) MessageCount(ctx context.Context, roomID string) (int, error) {
 	var n int
 	err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM messages WHERE room_id = ?", roomID).Scan(&n)
 	return n, err
+}
+
+// OldestSeq returns the smallest server seq stored for a room (0: none).
+func (d *DB) OldestSeq(ctx context.Context, roomID string) (int64, error) {
+	var seq sql.NullInt64
+	err := d.db.QueryRowContext(ctx, "SELECT min(seq) FROM messages WHERE room_id = ? AND pending = 0", roomID).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("read oldest message: %w", err)
+	}
+	return seq.Int64, nil
+}
+
+// PutMessages stores acknowledged messages fetched as history. The cursor
+// does not move: history is not part of the event stream.
+func (d *DB) PutMessages(ctx context.Context, ms []protocol.Message) (Changes, error) {
+	var ch Changes
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		a := &applier{ctx: ctx, tx: tx}
+		defer a.close()
+		for _, m := range ms {
+			if err := a.message(m); err != nil {
+				return fmt.Errorf("write message: %w", err)
+			}
+		}
+		ch = a.ch
+		return nil
+	})
+	return ch, err
 }
