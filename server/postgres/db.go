@@ -8,8 +8,10 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 )
 
@@ -96,12 +98,28 @@ func (db *DB) Write(ctx context.Context, fn func(service.Tx) error) error {
 	}
 	if err := fn(&Tx{tx: tx}); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
-		return err
+		return refuseNUL(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// errNUL is what a write of text holding a NUL character returns: SQLite
+// stores it, PostgreSQL text cannot hold it. Clients get a refusal rather
+// than an internal error.
+var errNUL = &protocol.Error{Code: protocol.EInvalid, Message: "text contains a NUL character"}
+
+// refuseNUL turns PostgreSQL's "invalid byte sequence: 0x00" into errNUL.
+// Go strings decoded from JSON are valid UTF-8, so NUL is the only byte
+// sequence that reaches here.
+func refuseNUL(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "22021" { // character_not_in_repertoire
+		return errNUL
+	}
+	return err
 }
 
 // Tx is one transaction; it implements service.Tx.

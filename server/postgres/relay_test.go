@@ -2,11 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/natsbus"
 	"worktalk.dev/worktalk/server/postgres"
 	"worktalk.dev/worktalk/server/service"
@@ -67,5 +69,19 @@ func TestEventsBetween(t *testing.T) {
 	}
 	if last, err := db.LastSeq(ctx); err != nil || last != s3 {
 		t.Errorf("LastSeq = %d, %v; want %d", last, err, s3)
+	}
+}
+
+// TestNULRefused: PostgreSQL text cannot hold NUL (SQLite can); a write of
+// one is a client refusal, not an internal error.
+func TestNULRefused(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, newSchema(t))
+	err := db.Write(ctx, func(tx service.Tx) error {
+		return tx.InsertMutation(ctx, service.MutationRow{MemberID: "m-a", ID: "req\x00", Op: "x", CreatedAt: time.UnixMilli(1)})
+	})
+	var pe *protocol.Error
+	if !errors.As(err, &pe) || pe.Code != protocol.EInvalid {
+		t.Errorf("Write of a NUL id = %v, want a protocol error %s", err, protocol.EInvalid)
 	}
 }
