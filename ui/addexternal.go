@@ -264,3 +264,18 @@ func addErrorText(err error) string {
 	}
 	return errorText(err)
 }
+
+// profileLinkIn reports whether pasted text is a profile link (an
+// https://HOST/p/TOKEN or worktalk://p/TOKEN URL and nothing else), so the
+// app can open "Add external member" with it. Bare tokens do not count:
+// they are too easy to paste by accident.
+func profileLinkIn(text string) (string, bool) {
+	s := strings.TrimSpace(text)
+	if strings.ContainsAny(s, " \t\n") || !(strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "worktalk://")) {
+		return "", false
+	}
+	if _, err := protocol.LinkToken(s); err != nil {
+		return "", false
+	}
+	return s, true
+}

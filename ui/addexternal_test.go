@@ -199,3 +199,27 @@ func TestAddBackFromSystemMessage(t *testing.T) {
 		t.Fatalf("second add-back: add shown %v, notice %q; want hidden and already", d2.add.Visible(), d2.notice.Text)
 	}
 }
+
+func TestProfileLinkIn(t *testing.T) {
+	const tok = "Y9Ih6blUOs0y9h0IWB0YLepUCHm49RRvDUmK1IjKYtA"
+	tests := []struct {
+		text string
+		want string
+	}{
+		{"https://talk.example.com/p/" + tok, "https://talk.example.com/p/" + tok},
+		{"  https://talk.example.com/p/" + tok + "\n", "https://talk.example.com/p/" + tok},
+		{"worktalk://p/" + tok, "worktalk://p/" + tok},
+		{"http://127.0.0.1:8630/p/" + tok, "http://127.0.0.1:8630/p/" + tok},
+		{tok, ""},
+		{"see https://talk.example.com/p/" + tok, ""},
+		{"https://talk.example.com/q/" + tok, ""},
+		{"https://talk.example.com/p/short", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := profileLinkIn(tt.text)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("profileLinkIn(%q) = %q, %v; want %q, %v", tt.text, got, ok, tt.want, tt.want != "")
+		}
+	}
+}
