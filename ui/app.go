@@ -48,13 +48,17 @@ type App struct {
 	log  *slog.Logger
 	work *worker
 
-	sess     *session         // the open workspace; nil when signed out
-	accounts []client.Account // signed in on this device, for the switcher
-	main     *mainScreen      // built when a workspace opens
-	dialogs  map[fyne.Window][]dialog.Dialog
-	windows  []fyne.Window // secondary windows of the open workspace
-	pics     *pictureCache
-	quit     func() // quits the Fyne app; replaced in tests
+	sess   *session      // the open workspace; nil when signed out
+	signIn *signInScreen // the sign-in screen while it shows
+	// The newest of these screens, for tests and focus.
+	memberWin *memberProfile
+	newRoom   *newRoomDialog
+	accounts  []client.Account // signed in on this device, for the switcher
+	main      *mainScreen      // built when a workspace opens
+	dialogs   map[fyne.Window][]dialog.Dialog
+	windows   []fyne.Window // secondary windows of the open workspace
+	pics      *pictureCache
+	quit      func() // quits the Fyne app; replaced in tests
 }
 
 // session is one open workspace: its engine and the goroutine that feeds
@@ -180,6 +184,7 @@ func (a *App) openAccount(acct client.Account) {
 // startSession makes eng the open workspace and starts feeding its states
 // to the main screen.
 func (a *App) startSession(acct client.Account, eng Engine) {
+	a.signIn = nil
 	ctx, cancel := context.WithCancel(a.work.ctx)
 	s := &session{eng: eng, acct: acct, cancel: cancel}
 	a.sess = s

@@ -20,6 +20,7 @@ type chatsTab struct {
 	a       *App
 	content fyne.CanvasObject
 	list    *widget.List
+	selfBtn *widget.Button
 	rooms   []client.RoomSummary
 	myID    string
 	// selecting is set while the list is selected from code, so that
@@ -33,9 +34,9 @@ func newChatsTab(a *App) *chatsTab {
 	c.list.OnSelected = c.onRoomSelected
 	newRoom := widget.NewButtonWithIcon(lang.L("New chat room"), theme.ContentAddIcon(), c.onNewRoomTapped)
 	newRoom.Importance = widget.LowImportance
-	self := widget.NewButtonWithIcon(lang.L("Chat with me"), theme.MailComposeIcon(), c.onChatWithMeTapped)
-	self.Importance = widget.LowImportance
-	c.content = container.NewBorder(container.NewHBox(self, newRoom), nil, nil, nil, c.list)
+	c.selfBtn = widget.NewButtonWithIcon(lang.L("Chat with me"), theme.MailComposeIcon(), c.onChatWithMeTapped)
+	c.selfBtn.Importance = widget.LowImportance
+	c.content = container.NewBorder(container.NewHBox(c.selfBtn, newRoom), nil, nil, nil, c.list)
 	return c
 }
 

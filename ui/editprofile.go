@@ -42,7 +42,7 @@ type editProfile struct {
 
 // openEditProfile opens the profile settings window for my profile as the
 // engine last showed it.
-func openEditProfile(a *App) *editProfile {
+func openEditProfile(a *App, onClosed func()) *editProfile {
 	st := a.state()
 	e := &editProfile{
 		a:        a,
@@ -51,7 +51,7 @@ func openEditProfile(a *App) *editProfile {
 		inputs:   map[string]*widget.Entry{},
 		errs:     map[string]*widget.Label{},
 	}
-	e.win = a.newWindow(lang.L("Profile settings"), nil)
+	e.win = a.newWindow(lang.L("Profile settings"), onClosed)
 	e.openPicker = e.showFilePicker
 	e.win.SetContent(e.build())
 	e.win.Resize(fyne.NewSize(480, 560))
@@ -215,6 +215,9 @@ func (e *editProfile) onSaveTapped() {
 	e.formErr.Hide()
 	e.save.Disable()
 	eng := e.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	e.a.run(func(ctx context.Context) error {
 		return eng.UpdateProfile(ctx, *u)
 	}, func(err error) {

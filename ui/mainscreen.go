@@ -30,15 +30,16 @@ type mainScreen struct {
 	roomArea *fyne.Container // the open room, or a hint
 	room     *roomView       // nil when no room is open
 
-	banner      *fyne.Container // offline / catching up / pending
-	bannerText  *widget.Label
-	bannerBusy  *widget.ProgressBarInfinite
-	notices     *fyne.Container
-	noticeShown map[string]bool
+	banner       *fyne.Container // offline / catching up / pending
+	bannerText   *widget.Label
+	bannerBusy   *widget.ProgressBarInfinite
+	notices      *fyne.Container
+	noticeLabels []*widget.Label  // the notices shown, in order
+	noticeCloses []*widget.Button // their close buttons
 }
 
 func newMainScreen(a *App) *mainScreen {
-	m := &mainScreen{a: a, noticeShown: map[string]bool{}}
+	m := &mainScreen{a: a}
 	m.profile = newProfilePanel(a)
 	m.chats = newChatsTab(a)
 	m.org = newOrgChartTab(a)
@@ -123,6 +124,7 @@ func (m *mainScreen) applyBanner(st client.State) {
 // close button; closing it dismisses it in the engine.
 func (m *mainScreen) applyNotices(st client.State) {
 	m.notices.RemoveAll()
+	m.noticeLabels, m.noticeCloses = nil, nil
 	for _, n := range st.Notices {
 		m.notices.Add(m.noticeRow(n))
 	}
@@ -136,12 +138,17 @@ func (m *mainScreen) noticeRow(n client.Notice) fyne.CanvasObject {
 		closeBtn.Disable()
 		m.onNoticeDismissed(n.ID)
 	})
+	m.noticeLabels = append(m.noticeLabels, text)
+	m.noticeCloses = append(m.noticeCloses, closeBtn)
 	bg := canvas.NewRectangle(theme.Color(colorBanner))
 	return container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), closeBtn, text))
 }
 
 func (m *mainScreen) onNoticeDismissed(id string) {
 	eng := m.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	m.a.run(func(context.Context) error {
 		eng.DismissNotice(id)
 		return nil
@@ -165,6 +172,9 @@ func (m *mainScreen) openRoom(roomID string) {
 // openSelfRoom opens (creating if needed) my own "chat with me" room.
 func (m *mainScreen) openSelfRoom() {
 	eng := m.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	var id string
 	m.a.run(func(ctx context.Context) error {
 		var err error
@@ -185,6 +195,9 @@ func (m *mainScreen) openSelfRoom() {
 // openDirectRoom opens (creating if needed) my 1:1 room with memberID.
 func (m *mainScreen) openDirectRoom(memberID string, done func()) {
 	eng := m.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	var id string
 	m.a.run(func(ctx context.Context) error {
 		var err error

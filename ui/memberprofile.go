@@ -39,6 +39,9 @@ func openMemberProfileByID(a *App, id string) {
 		return
 	}
 	eng := a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	var p protocol.Profile
 	a.run(func(ctx context.Context) error {
 		var err error
@@ -55,7 +58,12 @@ func openMemberProfileByID(a *App, id string) {
 
 func openMemberProfile(a *App, p protocol.Profile) *memberProfile {
 	m := &memberProfile{a: a, p: p}
-	m.win = a.newWindow(p.Name, nil)
+	m.win = a.newWindow(p.Name, func() {
+		if a.memberWin == m {
+			a.memberWin = nil
+		}
+	})
+	a.memberWin = m
 	m.pic = newAvatar(96, nil)
 	m.name = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	m.name.TextSize = 20
@@ -128,6 +136,9 @@ func externalFieldLines(p protocol.Profile) string {
 // refresh asks the engine for the newest profile (replica first).
 func (m *memberProfile) refresh() {
 	eng := m.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	id := m.p.ID
 	var p protocol.Profile
 	m.a.run(func(ctx context.Context) error {
@@ -149,6 +160,9 @@ func (m *memberProfile) onDirectChatTapped() {
 
 func (m *memberProfile) onRoomsTogetherTapped() {
 	eng := m.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	id := m.p.ID
 	var rooms []protocol.Room
 	m.status.SetText(lang.L("Looking for the rooms you share…"))

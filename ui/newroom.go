@@ -67,6 +67,12 @@ func showNewRoomDialog(a *App, parent fyne.Window, preset []string) *newRoomDial
 	body := container.NewBorder(container.NewVBox(d.title, widget.NewLabel(lang.L("Members"))), d.errL, nil, nil, scroll)
 	d.dialog = dialog.NewCustomWithoutButtons(lang.L("New chat room"), body, parent)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, d.create})
+	d.dialog.SetOnClosed(func() {
+		if a.newRoom == d {
+			a.newRoom = nil
+		}
+	})
+	a.newRoom = d
 	a.showDialog(parent, d.dialog)
 	parent.Canvas().Focus(d.title)
 	return d
@@ -91,6 +97,9 @@ func (d *newRoomDialog) onCreateTapped() {
 	}
 	d.create.Disable()
 	eng := d.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	var roomID string
 	d.a.run(func(ctx context.Context) error {
 		var err error

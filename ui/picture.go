@@ -46,7 +46,7 @@ func (c *pictureCache) get(id string, use func(fyne.Resource)) {
 	}
 	eng := c.a.engine()
 	if eng == nil {
-		return
+		return // signed out meanwhile
 	}
 	var b []byte
 	c.a.run(func(ctx context.Context) error {

@@ -27,6 +27,7 @@ type profilePanel struct {
 	menu      *widget.Button
 	shownPic  string
 	shownName string
+	editor    *editProfile // the open profile settings window, if any
 }
 
 func newProfilePanel(a *App) *profilePanel {
@@ -91,7 +92,13 @@ func fieldLines(s protocol.WorkspaceSettings, prof protocol.Profile) string {
 
 func (p *profilePanel) onPictureTapped() { showMyProfileDetail(p.a) }
 
-func (p *profilePanel) onEditTapped() { openEditProfile(p.a) }
+func (p *profilePanel) onEditTapped() {
+	if p.editor != nil {
+		p.editor.win.RequestFocus()
+		return
+	}
+	p.editor = openEditProfile(p.a, func() { p.editor = nil })
+}
 
 func (p *profilePanel) onMenuTapped() {
 	lock := fyne.NewMenuItem(lang.L("Lock mode"), p.onLockTapped)

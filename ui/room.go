@@ -122,6 +122,9 @@ func (r *roomView) reload(version uint64) {
 	}
 	r.loading = true
 	eng := r.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	limit := max(pageSize, len(r.msgs))
 	var msgs []client.Message
 	r.a.run(func(context.Context) error {
@@ -190,6 +193,9 @@ func (r *roomView) onEarlierTapped() {
 	}
 	r.loading = true
 	eng := r.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	before := r.msgs[0].Key
 	var older []client.Message
 	r.a.run(func(context.Context) error {
@@ -223,6 +229,9 @@ func (r *roomView) onSendTapped() {
 	}
 	r.input.SetText("")
 	eng := r.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
+	}
 	var sent client.Message
 	r.a.run(func(ctx context.Context) error {
 		var err error

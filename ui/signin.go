@@ -72,6 +72,7 @@ func (a *App) showSignIn(cancelable bool) *signInScreen {
 	}
 	box := container.NewVBox(container.NewCenter(icon), title, form, s.choices, s.errText, container.NewCenter(buttons))
 	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height+80), box))
+	a.signIn = s
 	a.win.SetTitle(lang.L("Sign in - Worktalk"))
 	a.win.SetContent(s.content)
 	if s.server.Text == "" {
@@ -136,6 +137,7 @@ func (s *signInScreen) onSignInTapped() {
 		case len(choices) > 0:
 			s.showChoices(choices)
 		default:
+			s.a.signIn = nil
 			s.a.openAccount(acct)
 		}
 	})

@@ -1,0 +1,465 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/internal/servertest"
+	"worktalk.dev/worktalk/protocol"
+)
+
+func TestSignIn(t *testing.T) {
+	w := newWorld(t)
+	u := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	h := w.start(t, nil)
+	var s *signInScreen
+	h.until("the sign-in screen", func() bool {
+		s = h.app.signIn
+		return s != nil
+	})
+	tests := []struct {
+		name, server, password, want string
+	}{
+		{"wrong password", w.proxy.URL(), "not the password", "Wrong e-mail or password."},
+		{"unreachable server", "http://127.0.0.1:1", u.Password, "Cannot reach the server at http://127.0.0.1:1. Check the address and your connection."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s.server.SetText(tc.server)
+			s.email.SetText("")
+			test.Type(s.email, u.Email)
+			s.password.SetText(tc.password)
+			test.Tap(s.signIn)
+			h.until("an error", func() bool { return s.errText.Visible() && !s.signIn.Disabled() })
+			if got := s.errText.Text; got != tc.want {
+				t.Errorf("error = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	s.server.SetText(w.proxy.URL())
+	s.password.SetText(u.Password)
+	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.until("the main screen", func() bool { return h.app.main != nil && h.app.state().Me.Name == "Alice Kim" })
+	if got := h.app.win.Title(); got != "Acme - Worktalk" {
+		t.Errorf("window title = %q, want %q", got, "Acme - Worktalk")
+	}
+}
+
+func TestEditProfile(t *testing.T) {
+	w := newWorld(t)
+	u := w.env.CreateMember(w.ws.ID, "Alice Kim", map[string]string{"title": "Engineer", "phone": "+82 10-1111-2222"})
+	h := w.signedIn(t, u)
+
+	test.Tap(h.app.main.profile.edit)
+	e := h.app.main.profile.editor
+	if e == nil {
+		t.Fatal("Edit opened no window")
+	}
+	if _, ok := e.inputs["employee_no"]; ok {
+		t.Error("hidden field employee_no has an input, want it absent")
+	}
+	if _, ok := e.inputs["email"]; ok {
+		t.Error("read-only field email has an input, want text")
+	}
+
+	// Bad input is named next to its field and nothing is saved.
+	phone := e.inputs["phone"]
+	phone.SetText("")
+	test.Type(phone, "call me")
+	if !e.errs["phone"].Visible() || !strings.Contains(e.errs["phone"].Text, "phone number") {
+		t.Errorf("phone error = %q (visible %v), want a phone number hint", e.errs["phone"].Text, e.errs["phone"].Visible())
+	}
+	test.Tap(e.save)
+	h.loop.drain()
+	if h.app.state().ProfilePending {
+		t.Fatal("an invalid phone was saved")
+	}
+
+	phone.SetText("+82 10-9999-0000")
+	if e.errs["phone"].Visible() {
+		t.Errorf("phone error still shown for a valid number: %q", e.errs["phone"].Text)
+	}
+	e.inputs["title"].SetText("Staff Engineer")
+	test.Tap(e.save)
+	h.until("the edit window to close", func() bool { return h.app.main.profile.editor == nil })
+	// The panel shows the edit (pending until the server acks), then the
+	// acknowledged profile.
+	h.until("the panel to show the edit", func() bool {
+		return strings.Contains(h.app.main.profile.fields.Text, "Title: Staff Engineer")
+	})
+	h.until("the server to acknowledge", func() bool {
+		return !h.app.main.profile.pending.Visible() && h.app.state().Me.Fields["phone"] == "+82 10-9999-0000" && h.app.state().Pending == 0
+	})
+	got := memberOnServer(t, w.env, u).Fields
+	if got["title"] != "Staff Engineer" || got["phone"] != "+82 10-9999-0000" {
+		t.Errorf("server profile fields = %v, want the new title and phone", got)
+	}
+}
+
+// A change the admin forbade while the app was offline is refused by the
+// server on reconnect: the panel goes back and the reason is shown.
+func TestEditProfileRefused(t *testing.T) {
+	w := newWorld(t)
+	u := w.env.CreateMember(w.ws.ID, "Alice Kim", map[string]string{"title": "Engineer"})
+	h := w.signedIn(t, u)
+
+	w.offline()
+	h.until("the offline banner", func() bool { return h.app.main.banner.Visible() })
+	settings := w.ws.Settings
+	for i := range settings.Fields {
+		if settings.Fields[i].Key == "title" {
+			settings.Fields[i].Editable = false
+		}
+	}
+	if err := w.env.Service.UpdateWorkspaceSettings(context.Background(), w.ws.ID, settings); err != nil {
+		t.Fatal(err)
+	}
+
+	test.Tap(h.app.main.profile.edit)
+	e := h.app.main.profile.editor
+	e.inputs["title"].SetText("Chief Everything")
+	test.Tap(e.save)
+	h.until("the edit window to close", func() bool { return h.app.main.profile.editor == nil })
+	h.until("the pending mark on the offline edit", func() bool {
+		return h.app.main.profile.pending.Visible() && strings.Contains(h.app.main.profile.fields.Text, "Chief Everything")
+	})
+
+	w.online()
+	h.until("the refusal notice", func() bool { return len(h.app.state().Notices) == 1 })
+	want := h.app.state().Notices[0].Text
+	if len(h.app.main.noticeLabels) != 1 || !strings.Contains(h.app.main.noticeLabels[0].Text, want) {
+		t.Fatalf("notices shown = %v, want one with the server's reason %q", labelTexts(h.app.main.noticeLabels), want)
+	}
+	if got := h.app.main.profile.fields.Text; !strings.Contains(got, "Title: Engineer") {
+		t.Errorf("panel fields = %q, want the old title back", got)
+	}
+
+	// Closing the notice dismisses it in the engine.
+	test.Tap(h.app.main.noticeCloses[0])
+	h.until("the notice to go", func() bool { return len(h.app.state().Notices) == 0 && len(h.app.main.noticeLabels) == 0 })
+}
+
+func labelTexts(ls []*widget.Label) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Text)
+	}
+	return out
+}
+
+// memberOnServer reads u's profile as the server has it.
+func memberOnServer(t *testing.T, env *servertest.Env, u *servertest.User) protocol.Profile {
+	t.Helper()
+	c, err := env.Service.Authenticate(context.Background(), env.SignIn(u.Email, u.Password, u.Profile.WorkspaceID).Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.Service.Do(context.Background(), c, protocol.NewID(), protocol.OpMemberGet, mustJSON(t, protocol.MemberRef{MemberID: u.ID()}))
+	if err != nil {
+		t.Fatalf("member.get: %v", err)
+	}
+	var p protocol.Profile
+	if err := json.Unmarshal(res, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustJSON(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// roomRowOf renders message i of the open room the way the list does.
+func roomRowOf(r *roomView, i int) *messageRow {
+	o := r.createItem()
+	id := i
+	if r.more {
+		id++
+	}
+	r.updateItem(id, o)
+	return o.(*listRow[messageRow]).parts
+}
+
+func pressEnter(e *messageEntry, shift bool) {
+	if shift {
+		e.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if shift {
+		e.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	}
+}
+
+func TestChatWithMe(t *testing.T) {
+	w := newWorld(t)
+	u := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	h := w.signedIn(t, u)
+
+	test.Tap(h.app.main.profile.pic)
+	tapButton(t, topOverlay(h.app.win), "Chat with me")
+	h.until("my room to open", func() bool { return h.app.main.room != nil && h.app.main.room.loaded })
+	r := h.app.main.room
+	if r.roomID != protocol.SelfRoomID(u.ID()) {
+		t.Fatalf("room = %q, want my own room", r.roomID)
+	}
+	if !r.me.Visible() {
+		t.Error("no [Me] badge on my own room")
+	}
+	if r.title.Text != "Alice Kim" {
+		t.Errorf("room title = %q, want my name", r.title.Text)
+	}
+
+	// Shift+Enter is a new line; Enter sends.
+	test.Type(r.input, "first line")
+	pressEnter(r.input, true)
+	test.Type(r.input, "second line")
+	if r.input.Text != "first line\nsecond line" {
+		t.Fatalf("input = %q after Shift+Enter, want two lines", r.input.Text)
+	}
+	pressEnter(r.input, false)
+	if r.input.Text != "" {
+		t.Errorf("input = %q after Enter, want it empty", r.input.Text)
+	}
+	h.until("the message to show", func() bool { return len(r.msgs) == 1 })
+	if got := r.msgs[0].Text; got != "first line\nsecond line" {
+		t.Errorf("message = %q, want the two lines", got)
+	}
+	h.settled()
+	h.until("the ack to show", func() bool { return !r.msgs[0].Pending })
+
+	// Offline: the message shows at once with a pending mark.
+	w.offline()
+	h.until("the offline banner", func() bool { return h.app.main.banner.Visible() })
+	test.Type(r.input, "written offline")
+	test.Tap(r.send)
+	h.until("the offline message", func() bool { return len(r.msgs) == 2 })
+	if !r.msgs[1].Pending || !roomRowOf(r, 1).pending.Visible() {
+		t.Errorf("offline message pending = %v, want a pending mark", r.msgs[1].Pending)
+	}
+	if roomRowOf(r, 0).pending.Visible() {
+		t.Error("acknowledged message shows a pending mark")
+	}
+
+	// Back online: the mark goes once the server has it.
+	w.online()
+	h.until("the pending mark to clear", func() bool { return len(r.msgs) == 2 && !r.msgs[1].Pending })
+	if roomRowOf(r, 1).pending.Visible() {
+		t.Error("pending mark still drawn after the ack")
+	}
+	if h.app.main.banner.Visible() {
+		t.Errorf("banner still shown online: %q", h.app.main.bannerText.Text)
+	}
+}
+
+// makeGroup creates a group room of members (the first creates it) on the
+// server, as another device would.
+func makeGroup(t *testing.T, env *servertest.Env, title string, creator *servertest.User, others ...string) {
+	t.Helper()
+	c, err := env.Service.Authenticate(context.Background(), env.SignIn(creator.Email, creator.Password, creator.Profile.WorkspaceID).Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := protocol.CreateRoom{Kind: protocol.RoomGroup, Title: title, Members: others}
+	if _, err := env.Service.Do(context.Background(), c, protocol.NewID(), protocol.OpRoomCreate, mustJSON(t, req)); err != nil {
+		t.Fatalf("room.create: %v", err)
+	}
+}
+
+// openProfileOf opens a coworker's profile from the org chart.
+func openProfileOf(t *testing.T, h *harness, name string) *memberProfile {
+	t.Helper()
+	h.app.main.tabs.SelectIndex(1)
+	org := h.app.main.org
+	test.Type(org.search, strings.Fields(name)[0])
+	if len(org.members.people) != 1 || org.members.people[0].Name != name {
+		t.Fatalf("search found %v, want %s", org.members.people, name)
+	}
+	org.members.list.Select(0)
+	if h.app.memberWin == nil || h.app.memberWin.p.Name != name {
+		t.Fatalf("no profile window for %s", name)
+	}
+	return h.app.memberWin
+}
+
+func TestRoomsInCommon(t *testing.T) {
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	bob := w.env.CreateMember(w.ws.ID, "Bob Lee", map[string]string{"title": "Designer"})
+	carol := w.env.CreateMember(w.ws.ID, "Carol Park", nil)
+	makeGroup(t, w.env, "Launch", alice, bob.ID(), carol.ID())
+	makeGroup(t, w.env, "Design review", bob, alice.ID())
+	makeGroup(t, w.env, "Without Bob", alice, carol.ID())
+	h := w.signedIn(t, alice)
+	h.until("the rooms", func() bool { return len(h.app.state().Rooms) == 3 })
+
+	m := openProfileOf(t, h, "Bob Lee")
+	if !strings.Contains(m.fields.Text, "Designer") {
+		t.Errorf("profile fields = %q, want the title", m.fields.Text)
+	}
+	tapButton(t, m.win.Content(), "Chat rooms together")
+	h.until("the shared rooms", func() bool { return m.rooms != nil })
+	var titles []string
+	for _, r := range m.rooms {
+		titles = append(titles, r.Title)
+	}
+	slices.Sort(titles)
+	if want := []string{"Design review", "Launch"}; !slices.Equal(titles, want) {
+		t.Errorf("rooms together = %v, want %v", titles, want)
+	}
+	if got := len(m.together.Objects); got != 2 {
+		t.Errorf("room buttons = %d, want 2", got)
+	}
+
+	// [1:1 chat] opens our direct room.
+	tapButton(t, m.win.Content(), "1:1 chat")
+	want := protocol.DirectRoomID(alice.ID(), bob.ID())
+	h.until("the 1:1 room", func() bool { return h.app.main.room != nil && h.app.main.room.roomID == want })
+}
+
+func TestCreateRoomWithMember(t *testing.T) {
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	bob := w.env.CreateMember(w.ws.ID, "Bob Lee", nil)
+	w.env.CreateMember(w.ws.ID, "Carol Park", nil)
+	h := w.signedIn(t, alice)
+
+	m := openProfileOf(t, h, "Bob Lee")
+	tapButton(t, m.win.Content(), "Create a new chat room with this member")
+	d := h.app.newRoom
+	if d == nil {
+		t.Fatal("no new room dialog")
+	}
+	if got := d.picks.Selected; len(got) != 1 || got[0] != "Bob Lee" {
+		t.Errorf("preselected = %v, want Bob Lee", got)
+	}
+	d.title.SetText("Lunch plans")
+	test.Tap(d.create)
+	h.until("the new room to open", func() bool {
+		return h.app.main.room != nil && h.app.main.room.title.Text == "Lunch plans"
+	})
+	roomID := h.app.main.room.roomID
+	h.settled()
+	// The server made the room with both of us.
+	var found bool
+	for _, r := range h.app.state().Rooms {
+		if r.ID == roomID {
+			found = true
+			var ids []string
+			for _, mem := range r.Members {
+				ids = append(ids, mem.ID)
+			}
+			slices.Sort(ids)
+			want := []string{alice.ID(), bob.ID()}
+			slices.Sort(want)
+			if !slices.Equal(ids, want) {
+				t.Errorf("room members = %v, want %v", ids, want)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("room %s not in my rooms", roomID)
+	}
+	common := memberRoomsInCommon(t, w.env, bob, alice.ID())
+	if len(common) != 1 || common[0].Title != "Lunch plans" {
+		t.Errorf("Bob's rooms with Alice on the server = %v, want Lunch plans", common)
+	}
+}
+
+func memberRoomsInCommon(t *testing.T, env *servertest.Env, u *servertest.User, other string) []protocol.Room {
+	t.Helper()
+	c, err := env.Service.Authenticate(context.Background(), env.SignIn(u.Email, u.Password, u.Profile.WorkspaceID).Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.Service.Do(context.Background(), c, protocol.NewID(), protocol.OpRoomsCommon, mustJSON(t, protocol.MemberRef{MemberID: other}))
+	if err != nil {
+		t.Fatalf("rooms.common: %v", err)
+	}
+	var list protocol.RoomList
+	if err := json.Unmarshal(res, &list); err != nil {
+		t.Fatal(err)
+	}
+	return list.Rooms
+}
+
+func TestLogOutWipesLocalData(t *testing.T) {
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	other := w.env.CreateWorkspace("Other Co")
+	alice2 := w.env.CreateMember(other.ID, "Alice at Other", nil)
+	// A second workspace signed in on this device stays signed in.
+	acct2, _, err := client.SignIn(context.Background(), w.opt, w.proxy.URL(), alice2.Email, alice2.Password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := w.signedIn(t, alice)
+	test.Tap(h.app.main.chats.selfBtn)
+	h.until("my room", func() bool { return h.app.main.room != nil })
+	h.settled()
+	before := localFiles(t, w.opt.DataDir)
+	if len(before) < 2 {
+		t.Fatalf("local files before logout = %v, want the workspace's database", before)
+	}
+	token, err := w.secrets.Get(client.SecretService, w.proxy.URL()+"|"+alice.ID())
+	if err != nil {
+		t.Fatalf("token before logout: %v", err)
+	}
+
+	h.app.main.profile.onLogOutTapped()
+	tapButton(t, topOverlay(h.app.win), "Log out")
+	h.until("the other workspace to open", func() bool {
+		return h.app.main != nil && h.app.state().Me.ID == alice2.ID()
+	})
+	accts, err := client.Accounts(w.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accts) != 1 || accts[0].MemberID != acct2.MemberID {
+		t.Errorf("accounts after logout = %+v, want only the other workspace", accts)
+	}
+	if _, err := w.secrets.Get(client.SecretService, w.proxy.URL()+"|"+alice.ID()); err == nil {
+		t.Error("session token still stored after logout")
+	}
+	after := localFiles(t, w.opt.DataDir)
+	for _, f := range before {
+		if filepath.Base(f) != "accounts.json" && slices.Contains(after, f) {
+			t.Errorf("local file %s of the logged-out workspace remains", f)
+		}
+	}
+	// The server ended the session.
+	if _, err := w.env.Service.Authenticate(context.Background(), token); protocol.ErrorCode(err) != protocol.EUnauthorized {
+		t.Errorf("old token authenticates with error %v, want %s", err, protocol.EUnauthorized)
+	}
+}
+
+// localFiles lists every file under dir.
+func localFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,333 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/internal/servertest"
+	"worktalk.dev/worktalk/protocol"
+)
+
+// waitTime bounds every wait for async work.
+const waitTime = 15 * time.Second
+
+// loop stands in for the Fyne thread: posted functions run on the test
+// goroutine when it waits, so widgets are only touched from there.
+type loop struct {
+	mu   sync.Mutex
+	q    []func() // guarded by mu
+	wake chan struct{}
+}
+
+func newLoop() *loop { return &loop{wake: make(chan struct{}, 1)} }
+
+func (l *loop) post(fn func()) {
+	l.mu.Lock()
+	l.q = append(l.q, fn)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// drain runs what is queued now.
+func (l *loop) drain() {
+	for {
+		l.mu.Lock()
+		q := l.q
+		l.q = nil
+		l.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, fn := range q {
+			fn()
+		}
+	}
+}
+
+// until runs posted work until cond holds, failing the test after waitTime.
+func (l *loop) until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(waitTime)
+	defer deadline.Stop()
+	for {
+		l.drain()
+		if cond() {
+			return
+		}
+		select {
+		case <-l.wake:
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// proxy is a TCP relay in front of the test server that a test can cut
+// to take the app offline without stopping the server.
+type proxy struct {
+	ln     net.Listener
+	target string
+
+	mu    sync.Mutex
+	down  bool                  // guarded by mu
+	conns map[net.Conn]struct{} // guarded by mu
+	wg    sync.WaitGroup
+}
+
+func newProxy(t testing.TB, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				p.relay(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		p.setDown(true)
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
+
+func (p *proxy) relay(c net.Conn) {
+	p.mu.Lock()
+	if p.down {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(up, c); up.Close(); done <- struct{}{} }()
+	go func() { io.Copy(c, up); c.Close(); done <- struct{}{} }()
+	<-done
+	<-done
+	p.mu.Lock()
+	delete(p.conns, c)
+	delete(p.conns, up)
+	p.mu.Unlock()
+}
+
+// setDown cuts every connection and refuses new ones, or lets them in.
+func (p *proxy) setDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for c := range p.conns {
+			c.Close()
+		}
+	}
+}
+
+// gate holds the engine's reconnect waits while shut, so an offline app
+// does not spin; opening it lets every waiter through at once.
+type gate struct {
+	mu   sync.Mutex
+	open bool
+	ch   chan time.Time
+}
+
+func newGate() *gate { return &gate{open: true, ch: make(chan time.Time)} }
+
+func (g *gate) After(time.Duration) <-chan time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.open {
+		c := make(chan time.Time, 1)
+		c <- time.Now()
+		return c
+	}
+	return g.ch
+}
+
+func (g *gate) set(open bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if open == g.open {
+		return
+	}
+	g.open = open
+	if open {
+		close(g.ch)
+	} else {
+		g.ch = make(chan time.Time)
+	}
+}
+
+// world is a real server behind a proxy, and the options of one device.
+type world struct {
+	env     *servertest.Env
+	proxy   *proxy
+	gate    *gate
+	opt     client.Options
+	secrets *client.MemorySecrets
+	ws      protocol.Workspace
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	env := servertest.New(t)
+	w := &world{env: env, proxy: newProxy(t, strings.TrimPrefix(env.URL, "http://")), gate: newGate(), secrets: &client.MemorySecrets{}}
+	w.opt = client.Options{DataDir: t.TempDir(), Secrets: w.secrets, After: w.gate.After, RequestTimeout: 5 * time.Second}
+	w.ws = env.CreateWorkspace("Acme")
+	return w
+}
+
+// offline cuts the app off the server; online lets it back in.
+func (w *world) offline() { w.gate.set(false); w.proxy.setDown(true) }
+func (w *world) online()  { w.proxy.setDown(false); w.gate.set(true) }
+
+// harness is the app under test on a Fyne test app.
+type harness struct {
+	t    *testing.T
+	w    *world
+	loop *loop
+	app  *App
+	quit bool
+}
+
+// start runs the app with cfg's Open account (or the sign-in screen).
+func (w *world) start(t *testing.T, open *client.Account) *harness {
+	t.Helper()
+	fa := test.NewTempApp(t)
+	th, err := NewTheme()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa.Settings().SetTheme(th)
+	h := &harness{t: t, w: w, loop: newLoop()}
+	h.app = newApp(fa, Config{Accounts: ClientAccounts{Options: w.opt}, Open: open, ServerURL: w.proxy.URL()}, h.loop.post)
+	h.app.quit = func() { h.quit = true }
+	t.Cleanup(h.shutdown)
+	h.app.Start()
+	return h
+}
+
+// signedIn signs u in (as the sign-in screen would) and starts the app on
+// that account, waiting for the first sync.
+func (w *world) signedIn(t *testing.T, u *servertest.User) *harness {
+	t.Helper()
+	acct, _, err := client.SignIn(context.Background(), w.opt, w.proxy.URL(), u.Email, u.Password, "")
+	if err != nil {
+		t.Fatalf("SignIn: %v", err)
+	}
+	h := w.start(t, &acct)
+	h.until("the first sync", func() bool {
+		st := h.app.state()
+		return h.app.main != nil && st.Conn.Online && !st.Conn.CatchingUp && st.Me.ID == u.ID()
+	})
+	return h
+}
+
+func (h *harness) until(what string, cond func() bool) {
+	h.t.Helper()
+	h.loop.until(h.t, what, cond)
+}
+
+// shutdown quits the app the way the Quit menu does and waits for it.
+func (h *harness) shutdown() {
+	if h.quit {
+		return
+	}
+	h.app.Quit()
+	h.loop.until(h.t, "quit", func() bool { return h.quit })
+}
+
+// settled waits until nothing is waiting to be sent.
+func (h *harness) settled() {
+	h.t.Helper()
+	h.until("the outbox to drain", func() bool {
+		st := h.app.state()
+		return st.Conn.Online && st.Pending == 0 && !st.ProfilePending
+	})
+}
+
+// findButton returns the visible button with text in o's tree.
+func findButton(o fyne.CanvasObject, text string) *widget.Button {
+	var found *widget.Button
+	walk(o, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() && found == nil {
+			found = b
+		}
+	})
+	return found
+}
+
+// walk visits o and every object under it (widgets through their
+// renderers).
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	fn(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, fn)
+		}
+	}
+}
+
+// topOverlay is the newest popup or dialog on w.
+func topOverlay(w fyne.Window) fyne.CanvasObject { return w.Canvas().Overlays().Top() }
+
+// tapButton taps the button with text under o, failing when there is none.
+func tapButton(t testing.TB, o fyne.CanvasObject, text string) {
+	t.Helper()
+	b := findButton(o, text)
+	if b == nil {
+		t.Fatalf("no button %q on screen", text)
+	}
+	if b.Disabled() {
+		t.Fatalf("button %q is disabled", text)
+	}
+	test.Tap(b)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
