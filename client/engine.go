@@ -164,6 +164,9 @@ type Engine struct {
 	last    map[string]*Message // newest message per room
 	outbox  []store.Entry       // in order
 	notices []store.Notice
+	// transient counts the temporary server failures (rate limited,
+	// internal) of each outbox entry in this run, to give up eventually.
+	transient map[string]int
 
 	mu sync.Mutex
 	// Guarded by mu:
@@ -196,17 +199,18 @@ func Open(ctx context.Context, opt Options, acct Account) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		opt:      opt,
-		acct:     acct,
-		rec:      rec,
-		db:       db,
-		dir:      dir,
-		secrets:  secrets,
-		log:      opt.logger().With("member", acct.MemberID),
-		kick:     make(chan struct{}, 1),
-		last:     map[string]*Message{},
-		roomVer:  map[string]uint64{},
-		watchers: map[*watcher]struct{}{},
+		opt:       opt,
+		acct:      acct,
+		rec:       rec,
+		db:        db,
+		dir:       dir,
+		secrets:   secrets,
+		log:       opt.logger().With("member", acct.MemberID),
+		kick:      make(chan struct{}, 1),
+		last:      map[string]*Message{},
+		transient: map[string]int{},
+		roomVer:   map[string]uint64{},
+		watchers:  map[*watcher]struct{}{},
 	}
 	if warn != "" {
 		e.state.Warnings = []string{warn}

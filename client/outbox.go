@@ -50,7 +50,7 @@ func (e *Engine) drain(ctx context.Context, s *session) {
 				select {
 				case <-ctx.Done():
 					return
-				case <-e.opt.after(backoff(en.Attempts)):
+				case <-e.opt.after(backoff(e.transientCount(en.ID))):
 				}
 			}
 		case <-timer.C:
@@ -86,8 +86,8 @@ func (e *Engine) settle(ctx context.Context, en store.Entry, f protocol.Frame) b
 	switch {
 	case f.Err == nil:
 		ch, err = e.db.Ack(ctx, en, f.Data)
-	case (f.Err.Code == protocol.ERateLimited || f.Err.Code == protocol.EInternal) && en.Attempts < maxRetries:
-		e.bumpAttemptsLocked(en.ID)
+	case (f.Err.Code == protocol.ERateLimited || f.Err.Code == protocol.EInternal) && e.transient[en.ID] < maxRetries:
+		e.transient[en.ID]++
 		return false
 	default:
 		ch, err = e.db.Refuse(ctx, en, store.Notice{
@@ -103,14 +103,13 @@ func (e *Engine) settle(ctx context.Context, en store.Entry, f protocol.Frame) b
 		return false
 	}
 	e.outbox = slices.DeleteFunc(e.outbox, func(x store.Entry) bool { return x.ID == en.ID })
+	delete(e.transient, en.ID)
 	e.refresh(ctx, ch)
 	return true
 }
 
-func (e *Engine) bumpAttemptsLocked(id string) {
-	for i := range e.outbox {
-		if e.outbox[i].ID == id {
-			e.outbox[i].Attempts++
-		}
-	}
+func (e *Engine) transientCount(id string) int {
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
+	return e.transient[id]
 }
