@@ -46,7 +46,9 @@ type locker struct {
 	Others func() []fyne.Window
 
 	locked     bool
-	content    fyne.CanvasObject // the app's content, shown again on unlock
+	saved      fyne.CanvasObject // the content when the lock came up
+	content    fyne.CanvasObject // the app's newest content, shown on unlock
+	savedTitle string
 	title      string
 	hidden     []fyne.CanvasObject // dialogs hidden while locked
 	hiddenWins []fyne.Window
@@ -131,8 +133,8 @@ func (l *locker) lock() {
 		return
 	}
 	l.locked = true
-	l.content = l.win.Content()
-	l.title = l.win.Title()
+	l.saved, l.content = l.win.Content(), l.win.Content()
+	l.savedTitle, l.title = l.win.Title(), l.win.Title()
 	l.hideOthers()
 	l.screen = newLockScreen(l)
 	l.win.SetContent(l.screen.content)
@@ -177,29 +179,45 @@ func (l *locker) stopTimer() {
 	}
 }
 
-// unlock shows the app again as it was.
+// unlock shows the app again as it was, or as it set itself meanwhile.
 func (l *locker) unlock() {
-	l.stopTimer()
-	l.locked = false
-	l.screen = nil
-	l.win.SetContent(l.content)
-	l.win.SetTitle(l.title)
+	l.end(l.content, l.title)
 	for _, o := range l.hidden {
 		o.Show()
 	}
 	for _, w := range l.hiddenWins {
 		w.Show()
 	}
-	l.content, l.hidden, l.hiddenWins = nil, nil, nil
-	l.idle.Touch()
+	l.hidden, l.hiddenWins = nil, nil
 }
 
-// forgotten ends the lock after the workspace was logged out and wiped:
-// what was hidden belonged to it and is dropped; the app has set what
-// comes next (through SetContent, kept in l.content).
+// forgotten ends the lock after the workspace was logged out and wiped.
+// Nothing hidden comes back: it showed the wiped workspace. The window
+// shows what the app set while forgetting (through SetContent or
+// directly), else nothing until it does.
 func (l *locker) forgotten() {
+	next, title := l.content, l.title
+	if next == l.saved {
+		next = container.NewStack()
+	}
+	if cur := l.win.Content(); l.screen == nil || cur != l.screen.content {
+		next = cur
+	}
+	if title == l.savedTitle {
+		title = lockTitle
+	}
 	l.hidden, l.hiddenWins = nil, nil
-	l.unlock()
+	l.end(next, title)
+}
+
+func (l *locker) end(content fyne.CanvasObject, title string) {
+	l.stopTimer()
+	l.locked = false
+	l.screen = nil
+	l.win.SetContent(content)
+	l.win.SetTitle(title)
+	l.saved, l.content = nil, nil
+	l.idle.Touch()
 }
 
 // askNewPassword asks for a new lock password, twice, and then calls next.

@@ -351,4 +351,30 @@ func TestForgotPasswordWipesData(t *testing.T) {
 	if r.lk.IsSet() {
 		t.Fatalf("lock password still set after forgot password")
 	}
+	if r.win.Content() == r.secret || r.win.Title() != lockTitle {
+		t.Fatalf("after forgot password: the wiped workspace's screen shown %v, title %q; want neither", r.win.Content() == r.secret, r.win.Title())
+	}
+	if r.forgets != 0 {
+		t.Fatalf("the rig's default forget ran, want the engine's")
+	}
+}
+
+// TestForgotPasswordShowsWhatTheAppSet: the app shows sign-in while
+// logging out; the lock ends on it, not on the wiped workspace.
+func TestForgotPasswordShowsWhatTheAppSet(t *testing.T) {
+	var r *lockRig
+	signIn := widget.NewLabel("Sign in")
+	r = newLockRig(t, nil, nil, func(done func(error)) {
+		r.l.SetContent(signIn)
+		done(nil)
+	})
+	if err := r.lk.Set(lockTestPassword); err != nil {
+		t.Fatal(err)
+	}
+	r.l.LockNow()
+	r.l.screen.forgetConfirmed()
+	r.q.until(t, "unlocked", func() bool { return !r.l.Locked() })
+	if r.win.Content() != signIn {
+		t.Fatalf("after forgot password the window does not show what the app set")
+	}
 }
