@@ -165,6 +165,7 @@ func (s *Service) sendMessage(ctx context.Context, w *wtx, c Caller, reqID strin
 		return nil, protocol.FieldError(protocol.EInvalid, "room_id", "no such room")
 	}
 	v := newView(w)
+	v.cache = &s.groupRooms
 	me, err := v.member(ctx, c.MemberID)
 	if err != nil {
 		return nil, err
@@ -248,21 +249,52 @@ func (v *view) checkCanSend(ctx context.Context, me MemberRow, room RoomRow, mem
 			return protocol.Errorf(protocol.EForbidden, "this chat is closed")
 		}
 	case protocol.RoomGroup:
-		outside, err := v.tx.Members(ctx, members)
+		wsIDs, err := v.groupWorkspaces(ctx, room.ID, members)
 		if err != nil {
 			return err
 		}
-		var foreign []MemberRow
-		for _, m := range outside {
-			if m.WorkspaceID != me.WorkspaceID {
-				foreign = append(foreign, m)
-			}
+		foreign := false
+		for _, id := range wsIDs {
+			foreign = foreign || id != me.WorkspaceID
 		}
-		if len(foreign) > 0 {
-			return v.checkExternalAllowed(ctx, append([]MemberRow{me}, foreign...)...)
+		if !foreign {
+			return nil
+		}
+		for _, id := range append([]string{me.WorkspaceID}, wsIDs...) {
+			w, err := v.workspace(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !w.Settings.ExternalChat {
+				if id == me.WorkspaceID {
+					return protocol.Errorf(protocol.EExternalOff, "your workspace does not allow chatting with external members")
+				}
+				return protocol.Errorf(protocol.EExternalOff, "%s does not allow chatting with external members", w.Name)
+			}
 		}
 	}
 	return nil
+}
+
+// groupWorkspaces returns the workspaces of a group room's members, from
+// the service's cache when it can: neither a room's members nor a member's
+// workspace ever change, and loading 1,000 members on every send was most of
+// its cost.
+func (v *view) groupWorkspaces(ctx context.Context, roomID string, members []string) ([]string, error) {
+	if ids, ok := v.cache.get(roomID); ok {
+		return ids, nil
+	}
+	ms, err := v.tx.Members(ctx, members)
+	if err != nil {
+		return nil, err
+	}
+	seen := make([]string, 0, 2)
+	for _, m := range ms {
+		seen = append(seen, m.WorkspaceID)
+	}
+	ids := unique(seen)
+	v.cache.put(roomID, ids)
+	return ids, nil
 }
 
 // messagesPage answers messages.page: older history of a room the caller is in.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,6 +77,8 @@ type Service struct {
 	keyMu     sync.Mutex
 	serverKey []byte // AES-256 key that seals QR tokens and link answers; loaded on first use
 
+	groupRooms roomCache // workspaces of group rooms' members, for sends
+
 	// writeMu serializes commit-and-publish so the bus sees events in seq order.
 	writeMu sync.Mutex
 }
@@ -106,12 +109,7 @@ func New(cfg Config) *Service {
 	return s
 }
 
-func trimSlash(u string) string {
-	for len(u) > 0 && u[len(u)-1] == '/' {
-		u = u[:len(u)-1]
-	}
-	return u
-}
+func trimSlash(u string) string { return strings.TrimRight(u, "/") }
 
 // ErrSnapshotNeeded is returned by EventsSince when the cursor is older than
 // the feed keeps, or so far behind that a snapshot is cheaper than a replay.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"worktalk.dev/worktalk/protocol"
 )
@@ -12,11 +13,42 @@ import (
 // view builds what clients see from stored rows, caching workspaces for the
 // life of one transaction.
 type view struct {
-	tx Tx
-	ws map[string]WorkspaceRow
+	tx    Tx
+	ws    map[string]WorkspaceRow
+	cache *roomCache // nil: no caching
 }
 
 func newView(tx Tx) *view { return &view{tx: tx, ws: make(map[string]WorkspaceRow)} }
+
+// roomCache maps group room ids to their members' workspace ids.
+type roomCache struct {
+	mu    sync.Mutex
+	rooms map[string][]string // guarded by mu
+}
+
+const maxCachedRooms = 10_000
+
+func (c *roomCache) get(id string) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids, ok := c.rooms[id]
+	return ids, ok
+}
+
+func (c *roomCache) put(id string, ws []string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rooms == nil || len(c.rooms) >= maxCachedRooms {
+		c.rooms = make(map[string][]string) // start over rather than track age
+	}
+	c.rooms[id] = ws
+}
 
 func (v *view) workspace(ctx context.Context, id string) (WorkspaceRow, error) {
 	if w, ok := v.ws[id]; ok {
