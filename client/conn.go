@@ -363,6 +363,7 @@ func (e *Engine) applySnapshot(ctx context.Context, snap protocol.Snapshot) erro
 	if err != nil {
 		return err
 	}
+	e.log.Info("applied a snapshot", "cursor", snap.Cursor)
 	// A snapshot may drop rooms: forget their newest messages too.
 	if ch.Rooms == nil {
 		ch.Rooms = map[string]bool{}
