@@ -51,6 +51,22 @@ func testReadSeesOneSnapshot(t *testing.T, s service.Store) {
 	})
 }
 
+// testReadCannotWrite checks a write inside Read fails and leaves nothing.
+func testReadCannotWrite(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	err := s.Read(ctx, func(tx service.Tx) error {
+		return tx.InsertServerKey(ctx, "k", []byte("v"))
+	})
+	if err == nil {
+		t.Errorf("InsertServerKey inside Read = nil, want an error")
+	}
+	read(t, s, func(tx service.Tx) error {
+		_, err := tx.ServerKey(ctx, "k")
+		wantNoRow(t, "ServerKey after a write inside Read", err)
+		return nil
+	})
+}
+
 // pick alternates between two stores so concurrent work spreads over both.
 func pick(i int, a, b service.Store) service.Store {
 	if i%2 == 0 {

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Mutations", testMutations},
 		{"WriteRollsBack", testWriteRollsBack},
 		{"ReadSeesOneSnapshot", testReadSeesOneSnapshot},
+		{"ReadCannotWrite", testReadCannotWrite},
 		{"UseLinkOnceConcurrently", func(t *testing.T, s service.Store) { testUseLinkOnce(t, s, s) }},
 		{"WritesSerialized", func(t *testing.T, s service.Store) { testWritesSerialized(t, s, s) }},
 		{"FeedVisibleInSeqOrder", func(t *testing.T, s service.Store) { testFeedVisibleInOrder(t, s, s) }},
