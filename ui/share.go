@@ -309,6 +309,9 @@ func (d *shareDialog) onClosed() {
 // or the app shuts down. The goroutine belongs to work, which waits for it.
 func tickOnFyne(work *worker, period time.Duration, fn func()) (stop func()) {
 	ctx, cancel := context.WithCancel(work.ctx)
+	if ctx.Err() != nil {
+		return cancel // shutting down: the WaitGroup may be waited on already
+	}
 	work.wg.Add(1)
 	go func() {
 		defer work.wg.Done()

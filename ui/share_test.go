@@ -383,6 +383,41 @@ func TestShareExternalChatOff(t *testing.T) {
 	}
 }
 
+// offlineShare is an engine that cannot reach the server.
+type offlineShare struct{ st client.State }
+
+func (e offlineShare) State() client.State { return e.st }
+
+func (offlineShare) OneTimeLink(context.Context) (protocol.ProfileLink, error) {
+	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "not connected")
+}
+
+func (e offlineShare) QRLink(ctx context.Context) (protocol.ProfileLink, error) {
+	return e.OneTimeLink(ctx)
+}
+
+func (e offlineShare) ResetQRLink(ctx context.Context) (protocol.ProfileLink, error) {
+	return e.OneTimeLink(ctx)
+}
+
+func TestShareOffline(t *testing.T) {
+	var st client.State
+	st.Workspace.Settings.ExternalChat = true
+	d, _, q := showShare(t, offlineShare{st})
+	q.until(t, "both sections answered", func() bool {
+		return visibleButton(t, d.onceBody, "Try again") != nil && visibleButton(t, d.qrBody, "Try again") != nil
+	})
+	var texts []string
+	walkVisible(t, d.qrBody, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+	})
+	if got := strings.Join(texts, "\n"); !strings.Contains(got, "You are offline") {
+		t.Fatalf("QR section says %q, want the offline message", got)
+	}
+}
+
 func TestClockText(t *testing.T) {
 	tests := []struct {
 		d    time.Duration
