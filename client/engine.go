@@ -161,6 +161,8 @@ type Engine struct {
 	applyMu sync.Mutex
 	// Guarded by applyMu:
 	replica store.Replica
+	members []protocol.Profile  // replica.Coworkers sorted by name
+	names   map[string]string   // member id -> name, coworkers and externals
 	last    map[string]*Message // newest message per room
 	outbox  []store.Entry       // in order
 	notices []store.Notice

@@ -16,10 +16,11 @@ import (
 func (e *Engine) load(ctx context.Context) error {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
-	var err error
-	if e.replica, err = e.db.Replica(ctx); err != nil {
+	r, err := e.db.Replica(ctx)
+	if err != nil {
 		return err
 	}
+	e.setReplica(r)
 	if e.outbox, err = e.db.Outbox(ctx); err != nil {
 		return err
 	}
@@ -70,6 +71,19 @@ func entryRoom(en store.Entry) string {
 	return ""
 }
 
+// setReplica installs a freshly read replica with what is derived from it
+// once rather than on every rebuild. e.applyMu must be held.
+func (e *Engine) setReplica(r store.Replica) {
+	e.replica = r
+	e.members = sortedProfiles(r.Coworkers)
+	e.names = make(map[string]string, len(r.Coworkers)+len(r.Externals))
+	for _, ps := range [][]protocol.Profile{r.Coworkers, r.Externals} {
+		for _, p := range ps {
+			e.names[p.ID] = p.Name
+		}
+	}
+}
+
 // refresh re-reads what ch says changed and publishes the new state.
 // e.applyMu must be held.
 func (e *Engine) refresh(ctx context.Context, ch store.Changes) {
@@ -78,7 +92,7 @@ func (e *Engine) refresh(ctx context.Context, ch store.Changes) {
 		if err != nil {
 			e.log.Error("read replica", "err", err)
 		} else {
-			e.replica = r
+			e.setReplica(r)
 		}
 	}
 	if ch.Notices {
@@ -113,7 +127,7 @@ func (e *Engine) rebuild(publish bool) {
 		Account:        e.acct,
 		Me:             ov.me,
 		Workspace:      e.replica.Workspace,
-		Members:        sortedProfiles(e.replica.Coworkers),
+		Members:        e.members,
 		Externals:      sortedProfiles(ov.externals),
 		Blocked:        ov.blocked,
 		Pending:        len(e.outbox),
@@ -122,15 +136,9 @@ func (e *Engine) rebuild(publish bool) {
 	if s.Me.Name != "" {
 		s.Account.Name = s.Me.Name
 	}
-	names := map[string]string{}
-	for _, p := range e.replica.Coworkers {
-		names[p.ID] = p.Name
-	}
-	for _, p := range ov.externals {
-		names[p.ID] = p.Name
-	}
+	s.Rooms = make([]RoomSummary, 0, len(ov.rooms))
 	for _, r := range ov.rooms {
-		rs := RoomSummary{Room: r, DisplayTitle: displayTitle(r, s.Me, names)}
+		rs := RoomSummary{Room: r, DisplayTitle: displayTitle(r, s.Me, e.names)}
 		if m := e.last[r.ID]; m != nil {
 			rs.Last = m
 		}
