@@ -149,8 +149,9 @@ func TestRefusalRollsBackNotEditable(t *testing.T) {
 	w.gate.set(true)
 	st := waitFor(t, e, "the refusal", func(s State) bool { return synced(s) && len(s.Notices) == 1 })
 	n := st.Notices[0]
-	if n.Code != protocol.ENotEditable || n.Op != protocol.OpProfileUpdate || n.Text == "" {
-		t.Errorf("notice = %+v, want %s for %s with the server's words", n, protocol.ENotEditable, protocol.OpProfileUpdate)
+	want := settings.ValidateProfileUpdate(protocol.ProfileUpdate{Fields: map[string]string{"title": "Boss"}})
+	if n.Code != protocol.ENotEditable || n.Op != protocol.OpProfileUpdate || n.Text != want.Message {
+		t.Errorf("notice = %+v, want %s for %s saying %q", n, protocol.ENotEditable, protocol.OpProfileUpdate, want.Message)
 	}
 	if st.Me.Fields["title"] != "" || st.ProfilePending {
 		t.Errorf("after refusal: title %q, pending %v; want rolled back", st.Me.Fields["title"], st.ProfilePending)
@@ -197,8 +198,6 @@ func TestRefusalRollsBackMessageToBlocker(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	alice, eve, _, eveID := externals(t, w)
-	// eve reaches the server on a path of her own, so alice alone goes offline.
-	_ = eve
 	room, err := alice.OpenDirectRoom(ctx, eveID)
 	if err != nil {
 		t.Fatalf("OpenDirectRoom: %v", err)
@@ -219,8 +218,10 @@ func TestRefusalRollsBackMessageToBlocker(t *testing.T) {
 	w.proxy.setDown(false)
 	w.gate.set(true)
 	st := waitFor(t, alice, "the refusal", func(s State) bool { return synced(s) && len(s.Notices) == 1 })
-	if n := st.Notices[0]; n.Code != protocol.EBlocked || n.Op != protocol.OpMessageSend || n.Text == "" {
-		t.Errorf("notice = %+v, want %s for %s", n, protocol.EBlocked, protocol.OpMessageSend)
+	// The same send straight to the service gives the words to expect.
+	_, direct := w.env.Service.Do(ctx, callerOf(t, w, alice), protocol.NewID(), protocol.OpMessageSend, mustJSON(t, protocol.SendMessage{RoomID: room, Text: "again"}))
+	if n := st.Notices[0]; n.Code != protocol.EBlocked || n.Op != protocol.OpMessageSend || n.Text != protocol.ErrorMessage(direct) {
+		t.Errorf("notice = %+v, want %s for %s saying %q", n, protocol.EBlocked, protocol.OpMessageSend, protocol.ErrorMessage(direct))
 	}
 	ms, _ := alice.Messages(room, 0, 10)
 	if slices.ContainsFunc(ms, func(x Message) bool { return x.ID == m.ID }) {
