@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -414,7 +415,7 @@ func (a *applier) result(e Entry, result json.RawMessage) error {
 func (a *applier) closeRoom(id string) error {
 	var data []byte
 	err := a.tx.QueryRowContext(a.ctx, "SELECT data FROM rooms WHERE id = ?", id).Scan(&data)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,7 +114,7 @@ func dropEntry(ctx context.Context, tx *sql.Tx, e Entry, ch *Changes) error {
 	switch {
 	case err == nil:
 		ch.room(room)
-	case err != sql.ErrNoRows:
+	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("delete pending message: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM pictures WHERE id = ?", LocalPictureID(e.ID)); err != nil {
