@@ -334,3 +334,27 @@ func TestRoomEvents(t *testing.T) {
 		return nil
 	})
 }
+
+// TestEventsSinceTooFarBehind: a client more than service.MaxReplay events
+// behind gets a snapshot instead of a replay.
+func TestEventsSinceTooFarBehind(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "w.db"))
+	seed(t, db)
+	svc := service.New(service.Config{Store: db, Argon: service.TestArgon})
+	c := service.Caller{MemberID: "m1", WorkspaceID: "w1"}
+	if err := db.BulkFeed("m1", service.MaxReplay); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := svc.EventsSince(context.Background(), c, 0, 10); err != nil || len(evs) != 10 {
+		t.Fatalf("at MaxReplay behind: %d events, %v, want 10, nil", len(evs), err)
+	}
+	if err := db.BulkFeed("m1", 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.EventsSince(context.Background(), c, 0, 10); !errors.Is(err, service.ErrSnapshotNeeded) {
+		t.Fatalf("past MaxReplay: err = %v, want ErrSnapshotNeeded", err)
+	}
+	if evs, err := svc.EventsSince(context.Background(), c, 1, 10); err != nil || len(evs) != 10 {
+		t.Fatalf("from seq 1: %d events, %v, want 10, nil", len(evs), err)
+	}
+}
