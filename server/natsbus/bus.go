@@ -87,6 +87,7 @@ type Bus struct {
 	held     map[int64]service.Event // early events by seq; guarded by mu
 	maxSeen  int64                   // highest seq received; guarded by mu
 	gapTimer *time.Timer             // armed while held is not empty; guarded by mu
+	gapGen   uint64                  // counts timers armed, so a stale one does nothing; guarded by mu
 	polled   int64                   // LastSeq at the previous poll; guarded by mu
 	closed   bool                    // guarded by mu
 
@@ -316,8 +317,17 @@ func (b *Bus) drainLocked() {
 		b.gapTimer.Stop()
 		b.gapTimer = nil
 	case len(b.held) > 0 && b.gapTimer == nil:
-		b.gapTimer = time.AfterFunc(b.cfg.GapWait, b.onGapTimeout)
+		b.armGapTimerLocked()
 	}
+}
+
+// armGapTimerLocked starts the wait for the events missing before the held
+// ones. A timer that already fired cannot be stopped; the generation makes
+// it do nothing once another has replaced it.
+func (b *Bus) armGapTimerLocked() {
+	b.gapGen++
+	gen := b.gapGen
+	b.gapTimer = time.AfterFunc(b.cfg.GapWait, func() { b.onGapTimeout(gen) })
 }
 
 func (b *Bus) deliverLocked(ev service.Event) {
@@ -327,11 +337,14 @@ func (b *Bus) deliverLocked(ev service.Event) {
 }
 
 // onGapTimeout reads the events still missing before the held ones.
-func (b *Bus) onGapTimeout() {
+func (b *Bus) onGapTimeout(gen uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed || gen != b.gapGen || b.gapTimer == nil {
+		return // stopped or replaced after it fired
+	}
 	b.gapTimer = nil
-	if b.closed || len(b.held) == 0 {
+	if len(b.held) == 0 {
 		return
 	}
 	b.fillLocked(b.maxSeen)
@@ -350,7 +363,7 @@ func (b *Bus) fillLocked(through int64) {
 			if b.ctx.Err() == nil {
 				b.log.Error("read missed events from the database", "after", b.next-1, "err", err)
 				if b.gapTimer == nil {
-					b.gapTimer = time.AfterFunc(b.cfg.GapWait, b.onGapTimeout)
+					b.armGapTimerLocked()
 				}
 			}
 			return
@@ -397,6 +410,13 @@ func (b *Bus) pollLoop() {
 		case <-t.C:
 		case <-b.kick:
 			kicked = true
+			// After a reconnect, a round trip makes sure the server has our
+			// subscription again: every event committed after the last seq
+			// read below then reaches us over NATS.
+			if err := b.nc.FlushTimeout(5 * time.Second); err != nil {
+				b.log.Warn("flush after reconnect", "err", err)
+				continue // the next reconnect kicks again; the poll covers the rest
+			}
 		}
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 		last, err := b.cfg.Source.LastSeq(ctx)
