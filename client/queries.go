@@ -88,8 +88,8 @@ func (e *Engine) Member(ctx context.Context, id string) (protocol.Profile, error
 	return p, nil
 }
 
-// RoomsInCommon lists the rooms I share with a member: from the server, or
-// from the local replica when offline.
+// RoomsInCommon lists the group rooms I share with a member: from the
+// server, or from the local replica when offline.
 func (e *Engine) RoomsInCommon(ctx context.Context, memberID string) ([]protocol.Room, error) {
 	var list protocol.RoomList
 	err := e.call(ctx, protocol.OpRoomsCommon, protocol.MemberRef{MemberID: memberID}, &list)
@@ -101,7 +101,7 @@ func (e *Engine) RoomsInCommon(ctx context.Context, memberID string) ([]protocol
 	}
 	var out []protocol.Room
 	for _, r := range e.State().Rooms {
-		if r.Kind == protocol.RoomSelf {
+		if r.Kind != protocol.RoomGroup { // as the server counts them
 			continue
 		}
 		if slices.ContainsFunc(r.Members, func(m protocol.RoomMember) bool { return m.ID == memberID }) {

@@ -244,8 +244,12 @@ func TestRedeemUsedLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bob.AddExternalByLink(ctx, link.URL); err != nil {
+	p, err := bob.AddExternalByLink(ctx, link.URL)
+	if err != nil {
 		t.Fatalf("first redemption: %v", err)
+	}
+	if st := bob.State(); len(st.Externals) != 1 || st.Externals[0].ID != p.ID {
+		t.Errorf("bob's externals right after adding = %v, want [%s]", st.Externals, p.Name)
 	}
 	_, err = alice.AddExternalByLink(ctx, link.URL)
 	var pe *protocol.Error
