@@ -61,16 +61,12 @@ func (l *blockedList) apply(st client.State) {
 			delete(l.pending, id)
 		}
 	}
-	// Someone blocked again leaves the unblocked list.
-	l.unblocked = slices.DeleteFunc(l.unblocked, func(u protocol.BlockedMember) bool {
-		return slices.ContainsFunc(st.Blocked, func(b protocol.BlockedMember) bool { return b.ID == u.ID })
-	})
 	l.render()
 }
 
 func (l *blockedList) render() {
 	l.rows.RemoveAll()
-	if len(l.blocked) == 0 && len(l.unblocked) == 0 {
+	if len(l.blocked) == 0 && !slices.ContainsFunc(l.unblocked, func(u protocol.BlockedMember) bool { return !l.isBlocked(u.ID) }) {
 		none := widget.NewLabel(lang.L("You have not blocked anyone."))
 		none.Importance = widget.LowImportance
 		l.rows.Add(none)
@@ -85,6 +81,9 @@ func (l *blockedList) render() {
 		l.rows.Add(l.row(b, since, btn))
 	}
 	for _, u := range l.unblocked {
+		if l.isBlocked(u.ID) {
+			continue // still (or again) blocked: its row is above
+		}
 		var action fyne.CanvasObject
 		switch {
 		case l.externals[u.ID]:
@@ -100,6 +99,10 @@ func (l *blockedList) render() {
 		}
 		l.rows.Add(l.row(u, lang.L("Unblocked"), action))
 	}
+}
+
+func (l *blockedList) isBlocked(id string) bool {
+	return slices.ContainsFunc(l.blocked, func(b protocol.BlockedMember) bool { return b.ID == id })
 }
 
 func (l *blockedList) row(b protocol.BlockedMember, note string, action fyne.CanvasObject) fyne.CanvasObject {
