@@ -19,8 +19,8 @@ var errLinkInvalid = protocol.Errorf(protocol.ELinkInvalid, "this link is no lon
 
 func (s *Service) linkURL(tok string) string { return s.publicURL + "/p/" + tok }
 
-// myWorkspaceAllowsExternal refuses with EExternalOff when the caller's
-// workspace does not allow external chat.
+// callerWithExternalChat returns the caller's member row, or EExternalOff
+// when the caller's workspace does not allow external chat.
 func (v *view) callerWithExternalChat(ctx context.Context, c Caller) (MemberRow, error) {
 	me, err := v.member(ctx, c.MemberID)
 	if err != nil {
