@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -59,6 +60,9 @@ type App struct {
 	windows   []fyne.Window // secondary windows of the open workspace
 	pics      *pictureCache
 	quit      func() // quits the Fyne app; replaced in tests
+	// now and loc place message times; fixed in golden image tests.
+	now func() time.Time
+	loc *time.Location
 }
 
 // session is one open workspace: its engine and the goroutine that feeds
@@ -91,6 +95,8 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 		work:    newWorker(post, cfg.Logger),
 		dialogs: map[fyne.Window][]dialog.Dialog{},
 		quit:    fa.Quit,
+		now:     time.Now,
+		loc:     time.Local,
 	}
 	a.pics = newPictureCache(a)
 	a.win = fa.NewWindow("Worktalk")
@@ -100,6 +106,9 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 	a.watchKeys(a.win, nil)
 	return a
 }
+
+// localTime is a unix-millisecond time in the app's time zone.
+func (a *App) localTime(ms int64) time.Time { return time.UnixMilli(ms).In(a.loc) }
 
 // Window is the main window.
 func (a *App) Window() fyne.Window { return a.win }

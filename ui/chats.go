@@ -53,9 +53,10 @@ type roomRow struct {
 	pic     *avatar
 	title   *widget.Label
 	me      fyne.CanvasObject
-	preview *canvas.Text
+	preview *widget.Label
 	when    *canvas.Text
 	pending *widget.Icon
+	top     *fyne.Container // title, time and pending mark; re-laid out on update
 }
 
 func (c *chatsTab) createItem() fyne.CanvasObject {
@@ -63,14 +64,14 @@ func (c *chatsTab) createItem() fyne.CanvasObject {
 		pic:     newAvatar(36, nil),
 		title:   boldLabel(""),
 		me:      meBadge(),
-		preview: mutedText(""),
+		preview: captionLabel(),
 		when:    mutedText(""),
 		pending: widget.NewIcon(theme.HistoryIcon()),
 	}
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(r.pending, container.NewCenter(r.when)),
+	r.top = container.NewBorder(nil, nil, nil, container.NewHBox(r.pending, container.NewCenter(r.when)),
 		container.NewBorder(nil, nil, nil, container.NewCenter(r.me), r.title))
 	body := container.NewBorder(nil, nil, container.NewCenter(r.pic), nil,
-		container.NewVBox(top, container.New(&padLayout{h: theme.InnerPadding(), v: 0}, r.preview)))
+		container.NewVBox(r.top, r.preview))
 	return newListRow(r, body)
 }
 
@@ -87,20 +88,22 @@ func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		r.me.Hide()
 	}
-	r.preview.Text, r.when.Text = "", ""
+	preview := ""
+	r.when.Text = ""
 	r.pending.Hide()
 	if m := room.Last; m != nil {
-		r.preview.Text = previewText(*m)
-		r.when.Text = shortTime(time.UnixMilli(m.SentAt), time.Now())
+		preview = previewText(*m)
+		r.when.Text = shortTime(c.a.localTime(m.SentAt), c.a.now().In(c.a.loc))
 		if m.Pending {
 			r.pending.Show()
 		}
 	}
 	if room.Closed {
-		r.preview.Text = lang.L("This chat room is closed.")
+		preview = lang.L("This chat room is closed.")
 	}
-	r.preview.Refresh()
+	r.preview.SetText(preview)
 	r.when.Refresh()
+	r.top.Refresh()
 }
 
 // roomPictureID is the picture of a 1:1 room's other member, or mine for

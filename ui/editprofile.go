@@ -35,6 +35,7 @@ type editProfile struct {
 	inputs     map[string]*widget.Entry
 	errs       map[string]*widget.Label
 	save       *widget.Button
+	form       *fyne.Container // re-laid out when a problem shows or goes
 	formErr    *widget.Label
 	onSaved    func() // tests: called once a save has been handed to the engine
 	openPicker func()
@@ -84,6 +85,7 @@ func (e *editProfile) build() fyne.CanvasObject {
 	picBox.Add(e.picErr)
 
 	form := container.New(&formLayout{})
+	e.form = form
 	e.nameErr = errorLabel()
 	if e.settings.NameEditable {
 		e.name = widget.NewEntry()
@@ -151,9 +153,11 @@ func (e *editProfile) checkName() bool {
 	if err := protocol.ValidateName(e.name.Text); err != nil {
 		e.nameErr.SetText(nameErrorText(err))
 		e.nameErr.Show()
+		e.form.Refresh()
 		return false
 	}
 	e.nameErr.Hide()
+	e.form.Refresh()
 	return true
 }
 
@@ -162,9 +166,11 @@ func (e *editProfile) checkField(def protocol.FieldDef) bool {
 	if err := protocol.ValidateFieldValue(def, strings.TrimSpace(in.Text)); err != nil {
 		errL.SetText(fieldErrorText(def, err))
 		errL.Show()
+		e.form.Refresh()
 		return false
 	}
 	errL.Hide()
+	e.form.Refresh()
 	return true
 }
 
@@ -240,6 +246,7 @@ func (e *editProfile) showSaveError(err error) {
 		if pe.Field == "name" && e.name != nil {
 			e.nameErr.SetText(nameErrorText(pe))
 			e.nameErr.Show()
+			e.form.Refresh()
 			return
 		}
 		if pe.Field == "picture" {
@@ -251,6 +258,7 @@ func (e *editProfile) showSaveError(err error) {
 			def, _ := e.settings.Field(pe.Field)
 			l.SetText(fieldErrorText(def, pe))
 			l.Show()
+			e.form.Refresh()
 			return
 		}
 	}

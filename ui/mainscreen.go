@@ -22,6 +22,7 @@ type mainScreen struct {
 	content fyne.CanvasObject
 
 	profile *profilePanel
+	sidebar *fyne.Container // re-laid out when my profile's height changes
 	tabs    *container.AppTabs
 	chats   *chatsTab
 	org     *orgChartTab
@@ -50,7 +51,8 @@ func newMainScreen(a *App) *mainScreen {
 		container.NewTabItemWithIcon(lang.L("More"), theme.SettingsIcon(), m.more.content),
 	)
 	sidebarBg := canvas.NewRectangle(theme.Color(colorSidebar))
-	sidebar := container.NewStack(sidebarBg, container.NewBorder(m.profile.content, nil, nil, nil, m.tabs))
+	m.sidebar = container.NewBorder(m.profile.content, nil, nil, nil, m.tabs)
+	sidebar := container.NewStack(sidebarBg, m.sidebar)
 
 	m.roomArea = container.NewStack(emptyRoomHint())
 	split := container.NewHSplit(sidebar, m.roomArea)
@@ -80,6 +82,7 @@ func emptyRoomHint() fyne.CanvasObject {
 func (m *mainScreen) apply(st client.State) {
 	m.a.win.SetTitle(fmt.Sprintf("%s - Worktalk", st.Workspace.Name))
 	m.profile.apply(st)
+	m.sidebar.Refresh()
 	m.chats.apply(st)
 	m.org.apply(st)
 	m.more.apply(st)

@@ -17,6 +17,7 @@ import (
 type profilePanel struct {
 	a       *App
 	content fyne.CanvasObject
+	box     *fyne.Container
 
 	pic       *avatar
 	name      *widget.Label
@@ -38,7 +39,7 @@ func newProfilePanel(a *App) *profilePanel {
 	p.workspace.Truncation = fyne.TextTruncateEllipsis
 	p.workspace.Importance = widget.LowImportance
 	p.fields = widget.NewLabel("")
-	p.fields.Wrapping = fyne.TextWrapWord
+	p.fields.Truncation = fyne.TextTruncateEllipsis
 	p.pending = widget.NewLabel(lang.L("Saving…"))
 	p.pending.Importance = widget.WarningImportance
 	p.pending.Hide()
@@ -48,7 +49,8 @@ func newProfilePanel(a *App) *profilePanel {
 
 	top := container.NewBorder(nil, nil, container.NewCenter(p.pic), container.NewVBox(p.menu),
 		container.NewVBox(p.name, p.workspace))
-	p.content = container.NewPadded(container.NewVBox(top, p.fields, p.pending, container.NewHBox(p.edit)))
+	p.box = container.NewVBox(top, p.fields, p.pending, container.NewHBox(p.edit))
+	p.content = container.NewPadded(p.box)
 	return p
 }
 
@@ -71,6 +73,7 @@ func (p *profilePanel) apply(st client.State) {
 	} else {
 		p.pending.Hide()
 	}
+	p.box.Refresh() // lines came or went
 }
 
 // fieldLines lists a profile's visible fields that have a value, in the

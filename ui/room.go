@@ -25,6 +25,7 @@ type roomView struct {
 	content fyne.CanvasObject
 
 	title    *widget.Label
+	titleRow *fyne.Container
 	me       fyne.CanvasObject
 	subtitle *widget.Label
 	list     *widget.List
@@ -46,7 +47,7 @@ type roomView struct {
 
 func newRoomView(a *App, roomID string) *roomView {
 	r := &roomView{a: a, roomID: roomID, heights: map[string]float32{}}
-	r.title = boldLabel("")
+	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.me = meBadge()
 	r.me.Hide()
 	r.subtitle = widget.NewLabel("")
@@ -63,10 +64,8 @@ func newRoomView(a *App, roomID string) *roomView {
 	r.closed.Importance = widget.LowImportance
 	r.closed.Hide()
 
-	header := container.NewPadded(container.NewVBox(
-		container.NewBorder(nil, nil, nil, container.NewCenter(r.me), r.title),
-		r.subtitle,
-	))
+	r.titleRow = container.NewHBox(r.title, container.NewCenter(r.me))
+	header := container.NewPadded(container.NewVBox(r.titleRow, r.subtitle))
 	inputRow := container.NewBorder(nil, nil, nil, container.NewVBox(r.send), r.input)
 	bottom := container.NewPadded(container.NewVBox(r.closed, inputRow))
 	r.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), bottom, nil, nil, r.list)
@@ -100,6 +99,7 @@ func (r *roomView) apply(st client.State) {
 		r.me.Hide()
 		r.subtitle.SetText(lang.L("{{.N}} members", map[string]any{"N": len(r.room.Members)}))
 	}
+	r.titleRow.Refresh() // the title's width changed
 	if r.room.Closed {
 		r.closed.Show()
 		r.input.Disable()
@@ -354,7 +354,7 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	if showHeader {
 		name := r.senderName(msg.SenderID)
 		m.name.SetText(name)
-		m.when.SetText(time.UnixMilli(msg.SentAt).Format("15:04"))
+		m.when.SetText(r.a.localTime(msg.SentAt).Format("15:04"))
 		m.pic.set(r.a, name, r.senderPicture(msg.SenderID))
 		m.header.Show()
 		m.pic.Show()

@@ -159,6 +159,15 @@ func mutedText(s string) *canvas.Text {
 	return t
 }
 
+// captionLabel is a small muted one-line label that truncates.
+func captionLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.LowImportance
+	l.SizeName = theme.SizeNameCaptionText
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
 // boldLabel is a label in bold that truncates with an ellipsis.
 func boldLabel(s string) *widget.Label {
 	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
