@@ -378,3 +378,37 @@ func TestForgotPasswordShowsWhatTheAppSet(t *testing.T) {
 		t.Fatalf("after forgot password the window does not show what the app set")
 	}
 }
+
+// TestLockSettingsStartLocked: set a password from the settings card, tick
+// "Start locked", and the next start of the app comes up locked.
+func TestLockSettingsStartLocked(t *testing.T) {
+	store := lock.NewMemoryStore()
+	r := newLockRig(t, store, nil, nil)
+	s := newLockSettings(r.l)
+	r.win.SetContent(container.NewVBox(r.secret, s.content))
+	test.Tap(visibleButton(t, s.content, "Set a lock password"))
+	r.setPassword(t, lockTestPassword, lockTestPassword)
+	test.Tap(topButton(t, r.win, "Set password"))
+	r.q.until(t, "the card for a set password", func() bool { return visibleButton(t, s.content, "Lock now") != nil })
+	if r.l.Locked() {
+		t.Fatalf("setting a password from the settings locked the app")
+	}
+	var start *widget.Check
+	walkVisible(t, s.content, func(o fyne.CanvasObject) {
+		if c, ok := o.(*widget.Check); ok {
+			start = c
+		}
+	})
+	if start == nil || start.Checked {
+		t.Fatalf("no unchecked 'Start locked' after setting a password")
+	}
+	test.Tap(start)
+	r.q.until(t, "start locked saved", func() bool { return r.lk.Settings().StartLocked })
+
+	r2 := newLockRig(t, store, nil, nil)
+	assertLocked(t, r2)
+	r2.unlockWith(t, lockTestPassword)
+	if r2.l.Locked() {
+		t.Fatalf("still locked after the right password")
+	}
+}
