@@ -124,11 +124,21 @@ func (c *conn) readLoop() {
 			return
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(set.pongWait))
-		if err := c.handle(msg); err != nil {
+		if err := c.handleOffStack(msg); err != nil {
 			c.srv.log.Debug("websocket closed", "member", c.caller.MemberID, "err", err)
 			return
 		}
 	}
+}
+
+// handleOffStack runs handle on a short-lived goroutine and waits for it.
+// Requests reach deep into the store; doing that on the reader's own stack
+// would grow it for good (Go shrinks stacks only down to what they use),
+// and an idle connection's cost is mostly that stack.
+func (c *conn) handleOffStack(msg []byte) error {
+	done := make(chan error, 1)
+	go func() { done <- c.handle(msg) }()
+	return <-done
 }
 
 // handle answers one client frame. It returns an error only when the
@@ -273,8 +283,8 @@ func (c *conn) writeBatch(batch []outFrame, ping bool) error {
 			return err
 		}
 	}
+	_ = c.ws.SetWriteDeadline(time.Now().Add(wait)) // once per batch: it is not free
 	for _, f := range batch {
-		_ = c.ws.SetWriteDeadline(time.Now().Add(wait))
 		if err := c.ws.WriteMessage(websocket.TextMessage, f.data); err != nil {
 			return err
 		}

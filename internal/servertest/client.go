@@ -34,8 +34,9 @@ type Client struct {
 	err    error            // why reading stopped; guarded by mu
 	notify chan struct{}    // closed and replaced when inbox or err change; guarded by mu
 
-	ids  atomic.Int64
-	done chan struct{} // closed when the reader ends
+	ids     atomic.Int64
+	done    chan struct{}                        // closed when the reader ends
+	onFrame func(f protocol.Frame, at time.Time) // set before the reader starts
 }
 
 // Dial opens a websocket with the session token; Close runs on cleanup.
@@ -55,6 +56,22 @@ func (e *Env) Dial(token string) *Client {
 // DialErr is Dial that returns the error (and the HTTP answer of a refused
 // upgrade) instead of failing the test.
 func (e *Env) DialErr(token string) (*Client, *http.Response, error) {
+	return e.dial(token, nil)
+}
+
+// DialObserved is Dial with a function that the reader goroutine calls
+// with every frame and the time it arrived, before the frame reaches the
+// inbox (for latency measurements). onFrame must not block.
+func (e *Env) DialObserved(token string, onFrame func(f protocol.Frame, at time.Time)) *Client {
+	e.TB.Helper()
+	c, _, err := e.dial(token, onFrame)
+	if err != nil {
+		e.TB.Fatalf("dial %s: %v", e.WSURL(), err)
+	}
+	return c
+}
+
+func (e *Env) dial(token string, onFrame func(protocol.Frame, time.Time)) (*Client, *http.Response, error) {
 	h := http.Header{}
 	if token != "" {
 		h.Set("Authorization", "Bearer "+token)
@@ -64,7 +81,7 @@ func (e *Env) DialErr(token string) (*Client, *http.Response, error) {
 	if err != nil {
 		return nil, resp, err
 	}
-	c := &Client{TB: e.TB, ws: ws, notify: make(chan struct{}), done: make(chan struct{})}
+	c := &Client{TB: e.TB, ws: ws, notify: make(chan struct{}), done: make(chan struct{}), onFrame: onFrame}
 	go c.readLoop()
 	e.TB.Cleanup(c.Close)
 	return c, resp, nil
@@ -79,6 +96,9 @@ func (c *Client) readLoop() {
 			if uerr := json.Unmarshal(b, &f); uerr != nil {
 				err = fmt.Errorf("server sent a frame that is not JSON: %q", b)
 			}
+		}
+		if err == nil && c.onFrame != nil {
+			c.onFrame(f, time.Now())
 		}
 		c.mu.Lock()
 		if err != nil {
@@ -232,7 +252,11 @@ func (c *Client) AwaitErr(match func(protocol.Frame) bool, wait time.Duration) (
 		c.mu.Lock()
 		for i, f := range c.inbox {
 			if match(f) {
-				c.inbox = append(c.inbox[:i:i], c.inbox[i+1:]...)
+				if i == 0 {
+					c.inbox = c.inbox[1:] // the common case: no copying
+				} else {
+					c.inbox = append(c.inbox[:i:i], c.inbox[i+1:]...)
+				}
 				c.mu.Unlock()
 				return f, nil
 			}
