@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
@@ -135,4 +136,39 @@ func resend(t *testing.T, c *servertest.Client, room, id, text string) string {
 	t.Helper()
 	c.SendID(id, protocol.OpMessageSend, protocol.SendMessage{RoomID: room, Text: text})
 	return id
+}
+
+// TestOldCursorGetsSnapshot: a cursor older than the feeds keep gets a
+// snapshot, then the events after the snapshot's cursor.
+func TestOldCursorGetsSnapshot(t *testing.T) {
+	env := servertest.NewWith(t, servertest.Options{Retention: time.Hour})
+	acme := env.CreateWorkspace("Acme")
+	alice := env.NewUser(acme.ID, "Alice")
+	c := env.Dial(alice.Token)
+	old := c.Sync(0).Cursor
+	self := protocol.SelfRoomID(alice.ID())
+	first := send(t, c, self, "before the horizon")
+	c.Close()
+
+	env.Clock.Advance(2 * time.Hour)
+	if err := env.Service.Prune(context.Background()); err != nil {
+		t.Fatalf("Prune: %v", err)
+	}
+	c2 := env.Dial(alice.Token)
+	res := c2.Sync(old)
+	if res.Snapshot == nil {
+		t.Fatalf("sync from a pruned cursor: no snapshot, want one")
+	}
+	found := false
+	for _, m := range res.Snapshot.Messages {
+		found = found || m.ID == first
+	}
+	if !found {
+		t.Errorf("snapshot lacks message %s sent before the horizon", first)
+	}
+	if res.Cursor < res.Snapshot.Cursor {
+		t.Errorf("sync res cursor %d is before the snapshot's %d", res.Cursor, res.Snapshot.Cursor)
+	}
+	// Live events follow the catch-up.
+	awaitText(t, c2, send(t, c2, self, "after"))
 }

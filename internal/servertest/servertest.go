@@ -47,6 +47,9 @@ type Options struct {
 	SendQueue int
 	// PublicPageRate per remote address and minute; 0: the server default.
 	PublicPageRate int
+	// Retention of events in the feeds (service.Config.Retention); 0 keeps
+	// everything. Tests move Clock and call Service.Prune.
+	Retention time.Duration
 	// Logger; nil discards everything below Error.
 	Logger *slog.Logger
 }
@@ -96,6 +99,7 @@ func NewWith(tb testing.TB, opts Options) *Env {
 		Now:       clock.Now,
 		Logger:    logger,
 		Argon:     CheapArgon,
+		Retention: opts.Retention,
 	})
 	srv := server.New(server.Config{
 		Listener:       ln,
