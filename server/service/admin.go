@@ -101,7 +101,9 @@ func (s *Service) CreateWorkspace(ctx context.Context, name string, settings pro
 // UpdateWorkspaceSettings replaces a workspace's settings and tells its
 // members (EvWorkspaceUpdate). When the set of visible fields changes, every
 // member's profile is sent again, with a new version, to everyone who sees
-// it. Errors: ENotFound, EInvalid, ETooLarge.
+// it. Turning external chat off closes the members' 1:1 rooms with external
+// members; turning it on reopens those still usable. Errors: ENotFound,
+// EInvalid, ETooLarge.
 func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID string, settings protocol.WorkspaceSettings) error {
 	if err := ValidateSettings(settings); err != nil {
 		return err
@@ -132,6 +134,11 @@ func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID strin
 		if err := w.emit(ctx, protocol.EvWorkspaceUpdate, publicWorkspace(ws), ids...); err != nil {
 			return err
 		}
+		if old.Settings.ExternalChat != settings.ExternalChat {
+			if err := s.refreshExternalRooms(ctx, w, v, members); err != nil {
+				return err
+			}
+		}
 		if slices.Equal(visibleKeys(old.Settings), visibleKeys(settings)) {
 			return nil
 		}
@@ -151,6 +158,50 @@ func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID strin
 		return nil
 	})
 	return s.clientError("update workspace", err)
+}
+
+// refreshExternalRooms closes the 1:1 rooms of members with external members
+// that can no longer be used, and reopens those that can again, so clients
+// can tell before anyone tries to send.
+func (s *Service) refreshExternalRooms(ctx context.Context, w *wtx, v *view, members []MemberRow) error {
+	for _, m := range members {
+		rooms, err := w.MemberRooms(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rooms {
+			if r.Kind != protocol.RoomDirect {
+				continue
+			}
+			ids, err := w.RoomMembers(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if id == m.ID {
+					continue
+				}
+				other, err := v.member(ctx, id)
+				if err != nil {
+					return err
+				}
+				if other.WorkspaceID == m.WorkspaceID {
+					continue
+				}
+				err = v.checkExternalChat(ctx, m, other)
+				var refusal *protocol.Error
+				if err != nil && !errors.As(err, &refusal) {
+					return err
+				}
+				if closed := err != nil; closed != r.Closed {
+					if err := s.setClosed(ctx, w, v, r, closed); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func visibleKeys(s protocol.WorkspaceSettings) []string {

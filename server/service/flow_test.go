@@ -608,3 +608,51 @@ func TestVisibilityChangeResendsProfiles(t *testing.T) {
 		t.Fatalf("b1's last view of a1 = %+v, want no title and version >= 2", last)
 	}
 }
+
+// TestExternalChatSwitchClosesRooms: turning external chat off closes the
+// 1:1 rooms with external members (and tells both); turning it on reopens them.
+func TestExternalChatSwitchClosesRooms(t *testing.T) {
+	e, w := newWorld(t)
+	e.addExternal(w.a1, w.b1)
+	if err := direct(e, w.a1, w.a2); err != nil {
+		t.Fatal(err)
+	}
+	closedRooms := func(c service.Caller) map[string]bool {
+		t.Helper()
+		snap, err := e.svc.Snapshot(e.ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make(map[string]bool)
+		for _, r := range snap.Rooms {
+			out[r.ID] = r.Closed
+		}
+		return out
+	}
+	ext := protocol.DirectRoomID(w.a1.MemberID, w.b1.MemberID)
+	coworker := protocol.DirectRoomID(w.a1.MemberID, w.a2.MemberID)
+	e.setExternalChat(w.B, false)
+	if got := closedRooms(w.a1); !got[ext] || got[coworker] {
+		t.Fatalf("after switch off: closed = %v, want only %s", got, ext)
+	}
+	evs, err := e.svc.EventsSince(e.ctx, w.b1, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last protocol.Room
+	for _, ev := range evs {
+		if ev.Op == protocol.EvRoomUpsert {
+			json.Unmarshal(ev.Data, &last)
+		}
+	}
+	if last.ID != ext || !last.Closed {
+		t.Fatalf("b1's last room event = %+v, want %s closed", last, ext)
+	}
+	e.setExternalChat(w.B, true)
+	if got := closedRooms(w.b1); got[ext] {
+		t.Fatalf("after switch on: closed = %v, want %s open", got, ext)
+	}
+	if err := send(e, w.b1, ext, "back"); err != nil {
+		t.Fatal(err)
+	}
+}
