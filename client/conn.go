@@ -201,7 +201,7 @@ func (e *Engine) connect() (connected, stop bool) {
 			})
 		}
 	}()
-	frames := make(chan protocol.Frame, 256)
+	frames := make(chan protocol.Frame, 4096)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
