@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/server/natsbus/natstest"
 	"worktalk.dev/worktalk/server/service"
 )
 
@@ -19,7 +20,7 @@ func BenchmarkRelay(b *testing.B) {
 		recipients[i] = "member-0000000000000"
 	}
 	setup := func(b *testing.B) (pub *Bus, got chan service.Event, evs []service.Event) {
-		url, subject, src := natsURL(b), uniqueSubject(), &memSource{}
+		url, subject, src := natstest.URL(b), natstest.Subject(), &memSource{}
 		pub = mustOpen(b, Config{URL: url, Subject: subject, Source: src})
 		sub := mustOpen(b, Config{URL: url, Subject: subject, Source: src})
 		got = make(chan service.Event, b.N)

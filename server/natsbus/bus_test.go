@@ -1,61 +1,19 @@
 package natsbus
 
 import (
-	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/server/natsbus/natstest"
 	"worktalk.dev/worktalk/server/service"
 )
-
-// required reports whether a missing NATS must fail the run: CI must not
-// skip a test whose service exists there.
-func required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("WORKTALK_REQUIRE_NATS") == "1"
-}
-
-// natsURL returns the shared test server (WORKTALK_TEST_NATS or the local
-// one), skipping the test when it is not reachable.
-func natsURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("WORKTALK_TEST_NATS")
-	if u == "" {
-		u = "nats://127.0.0.1:4222"
-	}
-	host := strings.TrimPrefix(strings.Split(u, ",")[0], "nats://")
-	if i := strings.LastIndex(host, "@"); i >= 0 {
-		host = host[i+1:]
-	}
-	c, err := net.DialTimeout("tcp", host, 2*time.Second)
-	if err != nil {
-		if required() {
-			t.Fatalf("NATS is required (CI=true or WORKTALK_REQUIRE_NATS=1) but not reachable at %s: %v", host, err)
-		}
-		t.Skipf("skipping: NATS not reachable at %s (%v); set WORKTALK_TEST_NATS", host, err)
-	}
-	c.Close()
-	return u
-}
-
-// uniqueSubject keeps concurrent test runs on one server apart.
-func uniqueSubject() string {
-	var b [6]byte
-	rand.Read(b[:])
-	return "worktalk.test." + hex.EncodeToString(b[:])
-}
 
 // memSource is the database as the bus sees it: committed events in seq order.
 type memSource struct {
@@ -167,7 +125,7 @@ func publish(t *testing.T, b *Bus, ev service.Event) {
 }
 
 func TestRelayBetweenNodesInOrder(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	a := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	b := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	onA, onB := record(a), record(b)
@@ -197,7 +155,7 @@ func pickBus(i int, a, b *Bus) *Bus {
 // committed in one order and published in the other); it is held until 1
 // arrives. A live event published after 2 shows 2 was already received.
 func TestEarlyEventWaitsForEarlierOne(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	a := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	c := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	onC := record(c)
@@ -217,7 +175,7 @@ func TestEarlyEventWaitsForEarlierOne(t *testing.T) {
 // TestGapReadFromDatabase: seq 3 is never published (its node died after
 // commit); the next one arriving shows the gap, and 3 is read back.
 func TestGapReadFromDatabase(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	a := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	c := mustOpen(t, Config{URL: url, Subject: subject, Source: src, GapWait: 20 * time.Millisecond})
 	onC := record(c)
@@ -237,7 +195,7 @@ func TestGapReadFromDatabase(t *testing.T) {
 // TestUnpublishedEventFoundByPoll: the last event is never published and no
 // other follows; the poll finds it.
 func TestUnpublishedEventFoundByPoll(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	c := mustOpen(t, Config{URL: url, Subject: subject, Source: src, Poll: 20 * time.Millisecond})
 	onC := record(c)
 	src.commit("m-a")
@@ -247,7 +205,7 @@ func TestUnpublishedEventFoundByPoll(t *testing.T) {
 // TestStartsAfterLastSeq: events committed before Open are the clients'
 // catch-up, not live events.
 func TestStartsAfterLastSeq(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	old := []service.Event{src.commit("m-a"), src.commit("m-a")}
 	a := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	onA := record(a)
@@ -260,7 +218,7 @@ func TestStartsAfterLastSeq(t *testing.T) {
 // TestOversizedEventReadFromDatabase: an event larger than a NATS message
 // travels as a reference and is read from the database.
 func TestOversizedEventReadFromDatabase(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	a := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	b := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	onB := record(b)
@@ -277,7 +235,7 @@ func TestOversizedEventReadFromDatabase(t *testing.T) {
 }
 
 func TestPublishAfterCancel(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	a := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -287,7 +245,7 @@ func TestPublishAfterCancel(t *testing.T) {
 }
 
 func TestUnsubscribe(t *testing.T) {
-	url, subject, src := natsURL(t), uniqueSubject(), &memSource{}
+	url, subject, src := natstest.URL(t), natstest.Subject(), &memSource{}
 	a := mustOpen(t, Config{URL: url, Subject: subject, Source: src})
 	var mu sync.Mutex
 	var first []int64
@@ -310,90 +268,22 @@ func TestUnsubscribe(t *testing.T) {
 	}
 }
 
-// natsServer runs a private nats-server that the test can stop and start.
-type natsServer struct {
-	t    *testing.T
-	port int
-	cmd  *exec.Cmd
-}
-
-func startNATS(t *testing.T, port int) *natsServer {
-	t.Helper()
-	bin, err := exec.LookPath("nats-server")
-	if err != nil {
-		if required() {
-			t.Fatalf("nats-server binary is required in CI: %v", err)
-		}
-		t.Skipf("skipping: no nats-server binary (%v)", err)
-	}
-	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("listen: %v", err)
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port))
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatalf("nats-server pipe: %v", err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start nats-server: %v", err)
-	}
-	s := &natsServer{t: t, port: port, cmd: cmd}
-	t.Cleanup(s.stop)
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		found := false
-		for sc.Scan() {
-			if !found && strings.Contains(sc.Text(), "Server is ready") {
-				found = true
-				ready <- true
-			}
-		}
-		if !found {
-			ready <- false
-		}
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatalf("nats-server on port %d exited before it was ready", port)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("nats-server on port %d not ready within 10s", port)
-	}
-	return s
-}
-
-func (s *natsServer) url() string { return "nats://127.0.0.1:" + strconv.Itoa(s.port) }
-
-func (s *natsServer) stop() {
-	if s.cmd.ProcessState == nil {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-	}
-}
-
 // TestSurvivesNATSRestart: NATS goes away while events are committed; when
 // it is back, both nodes reconnect and deliver everything, in order: what
 // was buffered during the outage, and what was never published.
 func TestSurvivesNATSRestart(t *testing.T) {
-	srv := startNATS(t, 0)
-	subject, src := uniqueSubject(), &memSource{}
-	a := mustOpen(t, Config{URL: srv.url(), Subject: subject, Source: src})
-	b := mustOpen(t, Config{URL: srv.url(), Subject: subject, Source: src})
+	srv := natstest.Start(t, 0)
+	subject, src := natstest.Subject(), &memSource{}
+	a := mustOpen(t, Config{URL: srv.URL(), Subject: subject, Source: src})
+	b := mustOpen(t, Config{URL: srv.URL(), Subject: subject, Source: src})
 	onB := record(b)
 	publish(t, a, src.commit("m-a"))
 	onB.wantSeqs(t, 1)
 
-	srv.stop()
+	srv.Stop()
 	publish(t, a, src.commit("m-a")) // buffered by a until it reconnects
 	src.commit("m-a")                // its node "died" before publishing
-	srv = startNATS(t, srv.port)
+	srv = natstest.Start(t, srv.Port())
 	onB.wantSeqs(t, 2, 3)
 	publish(t, a, src.commit("m-a"))
 	onB.wantSeqs(t, 4)

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -14,27 +12,9 @@ import (
 
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/natsbus"
+	"worktalk.dev/worktalk/server/natsbus/natstest"
 	"worktalk.dev/worktalk/server/service"
 )
-
-// natsURL returns the test NATS server, skipping (or failing in CI) when it
-// is not reachable.
-func natsURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("WORKTALK_TEST_NATS")
-	if u == "" {
-		u = "nats://127.0.0.1:4222"
-	}
-	c, err := net.DialTimeout("tcp", u[len("nats://"):], 2*time.Second)
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("WORKTALK_REQUIRE_NATS") == "1" {
-			t.Fatalf("NATS is required but not reachable at %s: %v", u, err)
-		}
-		t.Skipf("skipping: NATS not reachable at %s (%v); set WORKTALK_TEST_NATS", u, err)
-	}
-	c.Close()
-	return u
-}
 
 // node is one worktalkd's service: its own pool on the shared schema and
 // its own NATS connection on the shared subject.
@@ -112,8 +92,8 @@ func to(member string) func(service.Event) bool {
 func TestTwoNodes(t *testing.T) {
 	ctx := context.Background()
 	dbURL := newSchema(t)
-	nu := natsURL(t)
-	subject := "worktalk.test." + protocol.NewID()
+	nu := natstest.URL(t)
+	subject := natstest.Subject()
 	a, b := newNode(t, dbURL, nu, subject), newNode(t, dbURL, nu, subject)
 
 	ws1, err := a.svc.CreateWorkspace(ctx, "Acme", service.DefaultSettings())
