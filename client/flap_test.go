@@ -51,3 +51,69 @@ func TestFlappingConnection(t *testing.T) {
 		}
 	}
 }
+
+// Commands from several goroutines while the engine syncs: each sender's
+// messages arrive once and in its order; nothing races.
+func TestConcurrentCommands(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	ws := w.env.CreateWorkspace("Acme")
+	alice := w.env.NewUser(ws.ID, "Alice")
+	e := w.device(t, alice)
+	waitFor(t, e, "online", online)
+	room, err := e.OpenSelfRoom(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const senders, each = 3, 20
+	errs := make(chan error, senders+1)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { // a UI that reads every state and pages the room
+		for s := range e.Watch(wctx) {
+			if _, err := e.Messages(room, 0, 50); err != nil {
+				errs <- err
+				return
+			}
+			_ = s.RoomVersion[room]
+		}
+	}()
+	for g := range senders {
+		go func() {
+			for i := range each {
+				if _, err := e.SendMessage(ctx, room, fmt.Sprintf("g%d-%02d", g, i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	go func() {
+		errs <- e.UpdateProfile(ctx, protocol.ProfileUpdate{Fields: map[string]string{"department": "Sales"}})
+	}()
+	for range senders + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, e, "synced", func(s State) bool { return synced(s) && s.Me.Fields["department"] == "Sales" })
+	ms, err := e.Messages(room, 0, protocol.MaxPageLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != senders*each {
+		t.Fatalf("%d messages, want %d", len(ms), senders*each)
+	}
+	next := make([]int, senders)
+	for _, m := range ms {
+		var g, i int
+		if _, err := fmt.Sscanf(m.Text, "g%d-%d", &g, &i); err != nil {
+			t.Fatalf("message %q: %v", m.Text, err)
+		}
+		if i != next[g] {
+			t.Errorf("sender %d: message %d arrived where %d was due", g, i, next[g])
+		}
+		next[g] = i + 1
+	}
+}
