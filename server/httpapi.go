@@ -73,8 +73,11 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) writeError(w http.ResponseWriter, err error, what string) {
 	pe := s.wireError(err, what)
-	if pe.Code == protocol.EUnauthorized {
+	switch pe.Code {
+	case protocol.EUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="worktalk"`)
+	case protocol.ERateLimited:
+		w.Header().Set("Retry-After", "60")
 	}
 	s.writeJSON(w, httpStatus(pe.Code), pe)
 }

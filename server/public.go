@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -76,11 +77,12 @@ func (s *Server) handlePublicPage(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if !s.pub.limits.allow(remoteHost(r), start) {
 		setPageHeaders(w.Header())
+		w.Header().Set("Retry-After", "60")
 		http.Error(w, "Too many requests. Try again in a minute.", http.StatusTooManyRequests)
 		return
 	}
 	view := publicView{}
-	if tok, err := protocol.LinkToken(r.PathValue("token")); err == nil {
+	if tok, err := protocol.LinkToken(r.PathValue("token")); err == nil && !strings.Contains(r.PathValue("token"), "/") {
 		card, err := s.svc.PublicCard(r.Context(), tok)
 		switch {
 		case err == nil:

@@ -103,6 +103,7 @@ func TestPublicPage(t *testing.T) {
 	dead := []struct{ name, link string }{
 		{"unknown", "/p/" + strings.Repeat("A", 43)},
 		{"malformed", "/p/not*a*token"},
+		{"extra path", "/p/" + strings.Repeat("A", 43) + "/more"},
 		{"used", used.URL},
 		{"expired", expired.URL},
 		{"reset", oldQR.URL},

@@ -202,7 +202,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/signout", s.handleSignOut)
 	mux.HandleFunc("GET /api/pictures/{id}", s.handlePicture)
 	mux.HandleFunc("GET /api/sync", s.handleSync)
-	mux.HandleFunc("GET /p/{token}", s.handlePublicPage)
+	// {token...}: a path with extra segments is an invalid link too, and
+	// must get the same page as any other.
+	mux.HandleFunc("GET /p/{token...}", s.handlePublicPage)
 	return s.tracked(mux)
 }
 

@@ -84,7 +84,7 @@ type conn struct {
 	revoked bool        // the session was signed out; guarded by mu
 	ping    *time.Timer // guarded by mu
 
-	synced bool // a sync request was seen; reader only
+	synced bool // a sync request was seen; used by one request at a time
 }
 
 func newConn(srv *Server, ws *websocket.Conn, caller service.Caller) *conn {
