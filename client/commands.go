@@ -32,19 +32,22 @@ func (e *Engine) enqueueLocked(ctx context.Context, id, op string, body any, eff
 }
 
 // UpdateProfile changes my profile. Only fields that differ from what I see
-// now travel, so concurrent edits of other fields on other devices survive.
-// It validates against the workspace settings first and returns a
-// *protocol.Error with Field set (EInvalid, ETooLarge, ENotEditable).
+// now travel, so concurrent edits of other fields on other devices survive;
+// an update that changes nothing is a no-op. The changes are validated
+// against the workspace settings first: a *protocol.Error with Field set
+// (EInvalid, ETooLarge, ENotEditable).
 func (e *Engine) UpdateProfile(ctx context.Context, u protocol.ProfileUpdate) error {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
 	st := e.State()
-	if err := st.Workspace.Settings.ValidateProfileUpdate(u); err != nil {
-		return err
-	}
+	// Unchanged values pass even where they are not editable: an edit
+	// window may send the whole form.
 	u = changedOnly(st.Me, u)
 	if u.Name == nil && u.Fields == nil && u.Picture == nil {
 		return nil
+	}
+	if err := st.Workspace.Settings.ValidateProfileUpdate(u); err != nil {
+		return err
 	}
 	id := protocol.NewID()
 	var eff store.Effect

@@ -130,6 +130,14 @@ func TestLocalEffects(t *testing.T) {
 			}
 			return "want a group room Team with me and Bob"
 		}},
+		{"unchanged values are neither validated nor queued", func() error {
+			return e.UpdateProfile(ctx, protocol.ProfileUpdate{Fields: map[string]string{"title": "Engineer", "email": ""}})
+		}, func(s State) string {
+			if s.ProfilePending {
+				return "want no edit queued"
+			}
+			return ""
+		}},
 		{"an invalid name is refused with its field", func() error {
 			err := e.UpdateProfile(ctx, protocol.ProfileUpdate{Name: ptr("")})
 			var pe *protocol.Error
