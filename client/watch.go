@@ -21,8 +21,10 @@ func (e *Engine) Watch(ctx context.Context) <-chan State {
 	}
 	w.ch <- e.state
 	e.watchers[w] = struct{}{}
+	e.wg.Add(1) // under mu with closed false: Close has not begun waiting
 	e.mu.Unlock()
 	go func() {
+		defer e.wg.Done()
 		select {
 		case <-ctx.Done():
 		case <-e.ctx.Done():
