@@ -34,7 +34,7 @@ type cluster struct {
 	poll                    time.Duration // natsbus Poll; 0: its default
 }
 
-func (c cluster) start(t *testing.T) *clusterNode {
+func (c cluster) start(t testing.TB) *clusterNode {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
