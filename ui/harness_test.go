@@ -205,6 +205,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	setLanguage(t, "en") // the tests read English strings
 	env := servertest.New(t)
 	w := &world{env: env, proxy: newProxy(t, strings.TrimPrefix(env.URL, "http://")), gate: newGate(), secrets: &client.MemorySecrets{}}
 	w.opt = client.Options{DataDir: t.TempDir(), Secrets: w.secrets, After: w.gate.After, RequestTimeout: 5 * time.Second}

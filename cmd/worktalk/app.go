@@ -20,6 +20,9 @@ import (
 
 var _ ui.Engine = (*client.Engine)(nil)
 
+// version is set by scripts/release.sh from FyneApp.toml.
+var version = "dev"
+
 // Main is the program: flags in, the app run, everything closed.
 type Main struct {
 	Stderr io.Writer
@@ -46,8 +49,13 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.serverURL, "server", "", "server `URL` shown on the sign-in screen")
 	fs.BoolVar(&m.fileSecrets, "insecure-file-secrets", false, "keep session tokens in a file readable only by you when the OS has no keyring")
 	fs.BoolVar(&m.verbose, "v", false, "log more")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(m.Stderr, "worktalk", version)
+		return flag.ErrHelp
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())

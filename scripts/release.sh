@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds the release packages of the desktop app into dist/:
+#   dist/Worktalk.tar.xz   Linux bundle made by `fyne package` (binary, icon, .desktop file)
+#   dist/Worktalk.exe      Windows, cross-compiled with MinGW-w64
+# Name, app id, version and icon come from FyneApp.toml.
+#
+#   scripts/release.sh [linux|windows|all]     default: all
+#
+# Installs what it needs when missing: the fyne tool (go install) and, for
+# Windows, the Debian package gcc-mingw-w64-x86-64 (root or sudo). A cold
+# Windows build compiles Fyne's C parts with MinGW and takes minutes.
+# macOS builds need a Mac (Fyne uses cgo and the system frameworks):
+#   go install fyne.io/tools/cmd/fyne@v1.7.4 && fyne package --os darwin --exe worktalk --release
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+dist=dist
+mkdir -p "$dist"
+fyne_version=v1.7.4
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+toml() { sed -n "s/^ *$1 *= *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p" FyneApp.toml | head -1; }
+name=$(toml Name)
+version=$(toml Version)
+build=$(toml Build)
+ldflags="-s -w -X main.version=$version"
+
+linux() {
+  local fyne
+  fyne=$(command -v fyne || true)
+  if [ -z "$fyne" ]; then
+    GOBIN="$(go env GOPATH)/bin" go install "fyne.io/tools/cmd/fyne@$fyne_version"
+    fyne="$(go env GOPATH)/bin/fyne"
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  go build -trimpath -ldflags "$ldflags" -o "$tmp/worktalk" ./cmd/worktalk
+  # fyne package reads FyneApp.toml (name, id, version, icon) from here.
+  "$fyne" package --os linux --exe "$tmp/worktalk" --release
+  mv -f "$name.tar.xz" "$dist/"
+  echo "release: $dist/$name.tar.xz ($name $version build $build)"
+}
+
+windows() {
+  command -v x86_64-w64-mingw32-gcc >/dev/null || apt_install gcc-mingw-w64-x86-64
+  CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+    go build -trimpath -ldflags "$ldflags -H windowsgui" -o "$dist/$name.exe" ./cmd/worktalk
+  echo "release: $dist/$name.exe ($name $version build $build)"
+}
+
+case $what in
+  linux) linux ;;
+  windows) windows ;;
+  all) linux; windows ;;
+  *) echo "usage: scripts/release.sh [linux|windows|all]" >&2; exit 2 ;;
+esac
