@@ -10,8 +10,7 @@ import (
 
 // addExternal applies external.add, from a link (checked as link.view does,
 // and a one-time link is used up: of two concurrent redemptions exactly one
-// wins) or by member id to add back someone who added me (EForbidden
-// otherwise). Adding someone already added changes nothing and returns them.
+// wins) or by member id (see mayAddByID; EForbidden otherwise). Adding someone already added changes nothing and returns them.
 func (s *Service) addExternal(ctx context.Context, w *wtx, c Caller, _ string, data json.RawMessage) (any, error) {
 	var req protocol.AddExternal
 	if err := decode(data, &req); err != nil {
@@ -43,9 +42,9 @@ func (s *Service) addExternal(ctx context.Context, w *wtx, c Caller, _ string, d
 		return v.profile(ctx, other)
 	}
 	if req.MemberID != "" {
-		if addedMe, err := w.HasExternal(ctx, other.ID, me.ID); err != nil {
+		if ok, err := mayAddByID(ctx, w, me.ID, other.ID); err != nil {
 			return nil, err
-		} else if !addedMe {
+		} else if !ok {
 			return nil, protocol.Errorf(protocol.EForbidden, "you can add back only members who added you; ask for their profile link")
 		}
 	}
@@ -59,6 +58,21 @@ func (s *Service) addExternal(ctx context.Context, w *wtx, c Caller, _ string, d
 		}
 	}
 	return s.relate(ctx, w, v, me, other)
+}
+
+// mayAddByID reports whether me may add other without a link: other added
+// me, or we already have a 1:1 room, which only external members get. The
+// room outlives a block, so an unblocked member can be added again at once
+// (product section 4); checkCanAdd still refuses a pair that is blocked.
+func mayAddByID(ctx context.Context, tx Tx, me, other string) (bool, error) {
+	if addedMe, err := tx.HasExternal(ctx, other, me); err != nil || addedMe {
+		return addedMe, err
+	}
+	_, err := tx.Room(ctx, protocol.DirectRoomID(me, other))
+	if errors.Is(err, ErrNoRow) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // relate records that me added other and tells both: EvExternalAdd to me,

@@ -379,6 +379,17 @@ func TestRules(t *testing.T) {
 			e.mustDo(w.a1, protocol.OpUnblock, protocol.MemberRef{MemberID: w.b1.MemberID}, nil)
 			return e.do(w.a1, protocol.OpExternalAdd, protocol.AddExternal{Link: e.onceLink(w.b1)}, nil)
 		}, ""},
+		{"re-add by id at once after unblock", func(e *env, w *world) error {
+			e.addExternal(w.a1, w.b1)
+			e.block(w.a1, w.b1)
+			e.mustDo(w.a1, protocol.OpUnblock, protocol.MemberRef{MemberID: w.b1.MemberID}, nil)
+			return e.do(w.a1, protocol.OpExternalAdd, protocol.AddExternal{MemberID: w.b1.MemberID}, nil)
+		}, ""},
+		{"re-add by id while still blocked", func(e *env, w *world) error {
+			e.addExternal(w.a1, w.b1)
+			e.block(w.a1, w.b1)
+			return e.do(w.a1, protocol.OpExternalAdd, protocol.AddExternal{MemberID: w.b1.MemberID}, nil)
+		}, protocol.EBlocked},
 		{"add with both link and member id", func(e *env, w *world) error {
 			return e.do(w.b1, protocol.OpExternalAdd, protocol.AddExternal{Link: e.onceLink(w.a1), MemberID: w.a1.MemberID}, nil)
 		}, protocol.EInvalid},
