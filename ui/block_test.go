@@ -136,12 +136,6 @@ func TestUnblockAndReadd(t *testing.T) {
 	test.Tap(topButton(t, win, "Confirm"))
 	q.until(t, "the add queued", func() bool { return l.added[w.bob.ID()] })
 	st = awaitState(t, alice, "the add settled", func(st client.State) bool { return st.Pending == 0 })
-	if len(st.Notices) == 1 && st.Notices[0].Op == protocol.OpExternalAdd && st.Notices[0].Code == protocol.EForbidden {
-		// Product section 4 says an unblocked member can be added again
-		// right away; the server's external.add by member id only adds back
-		// someone who added me, and the block removed that relation.
-		t.Skipf("server refuses re-adding an unblocked member by id (%s); needs a server rule change", st.Notices[0].Text)
-	}
 	if len(st.Notices) > 0 || !isExternal(st, w.bob.ID()) {
 		t.Fatalf("after re-adding: Bob external %v, notices %+v; want external and no notice", isExternal(st, w.bob.ID()), st.Notices)
 	}
