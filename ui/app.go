@@ -29,6 +29,13 @@ type Config struct {
 	Warnings []string
 	Hooks    Hooks
 	Logger   *slog.Logger
+
+	// OpenSelfRoom opens my own room once the workspace shows.
+	OpenSelfRoom bool
+	// StartupProbe, when set, is called on the Fyne thread with "main" when
+	// the main screen first shows the engine's state and with "room" when
+	// the first room shows its messages; cmd/worktalk times start-up with it.
+	StartupProbe func(event string)
 }
 
 // Hooks are the features of the next issue, wired here so their buttons
@@ -61,8 +68,9 @@ type App struct {
 	pics      *pictureCache
 	quit      func() // quits the Fyne app; replaced in tests
 	// now and loc place message times; fixed in golden image tests.
-	now func() time.Time
-	loc *time.Location
+	now    func() time.Time
+	loc    *time.Location
+	probed map[string]bool // start-up events reported
 }
 
 // session is one open workspace: its engine and the goroutine that feeds
@@ -105,6 +113,18 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 	a.win.SetCloseIntercept(a.Quit)
 	a.watchKeys(a.win, nil)
 	return a
+}
+
+// probe reports a start-up event once.
+func (a *App) probe(event string) {
+	if a.cfg.StartupProbe == nil || a.probed[event] {
+		return
+	}
+	if a.probed == nil {
+		a.probed = map[string]bool{}
+	}
+	a.probed[event] = true
+	a.cfg.StartupProbe(event)
 }
 
 // localTime is a unix-millisecond time in the app's time zone.
@@ -227,10 +247,17 @@ func (a *App) offer(s *session, st client.State) {
 		if a.sess != s {
 			return // switched away meanwhile
 		}
+		first := s.applied.Me.ID == ""
 		s.applied = st
 		a.log.Debug("state", "rooms", len(st.Rooms), "members", len(st.Members), "online", st.Conn.Online,
 			"catching_up", st.Conn.CatchingUp, "pending", st.Pending, "notices", len(st.Notices))
 		a.main.apply(st)
+		if first {
+			a.probe("main")
+			if a.cfg.OpenSelfRoom {
+				a.main.openSelfRoom()
+			}
+		}
 		if st.Revoked {
 			a.onRevoked()
 		}

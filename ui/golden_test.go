@@ -18,7 +18,7 @@ import (
 // the real engine in flows_test.go.
 
 // setLanguage switches the UI language for one test.
-func setLanguage(t *testing.T, tag string) {
+func setLanguage(t testing.TB, tag string) {
 	t.Helper()
 	t.Cleanup(func() {
 		if err := LoadTranslations(); err != nil {

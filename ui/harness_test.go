@@ -203,7 +203,7 @@ type world struct {
 	ws      protocol.Workspace
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	setLanguage(t, "en") // the tests read English strings
 	env := servertest.New(t)
@@ -219,7 +219,7 @@ func (w *world) online()  { w.proxy.setDown(false); w.gate.set(true) }
 
 // harness is the app under test on a Fyne test app.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	w    *world
 	loop *loop
 	app  *App
@@ -227,7 +227,7 @@ type harness struct {
 }
 
 // start runs the app with cfg's Open account (or the sign-in screen).
-func (w *world) start(t *testing.T, open *client.Account) *harness {
+func (w *world) start(t testing.TB, open *client.Account) *harness {
 	t.Helper()
 	fa := test.NewTempApp(t)
 	th, err := NewTheme()
@@ -245,7 +245,7 @@ func (w *world) start(t *testing.T, open *client.Account) *harness {
 
 // signedIn signs u in (as the sign-in screen would) and starts the app on
 // that account, waiting for the first sync.
-func (w *world) signedIn(t *testing.T, u *servertest.User) *harness {
+func (w *world) signedIn(t testing.TB, u *servertest.User) *harness {
 	t.Helper()
 	acct, _, err := client.SignIn(context.Background(), w.opt, w.proxy.URL(), u.Email, u.Password, "")
 	if err != nil {

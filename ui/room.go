@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,16 +35,19 @@ type roomView struct {
 	send     *widget.Button
 	closed   *widget.Label
 
-	room     client.RoomSummary
-	msgs     []client.Message // oldest first
-	more     bool             // older messages exist beyond msgs[0]
-	version  uint64           // RoomVersion of msgs
-	loaded   bool
-	loading  bool
-	reloadAg bool               // a reload was asked for while one ran
-	heights  map[string]float32 // row height by message id at width
-	width    float32
-	onShown  func() // tests: called after a reload is shown
+	room client.RoomSummary
+	msgs []client.Message // oldest first
+	// provisional are messages sent from here that the engine has not
+	// answered for yet (shown after msgs, pending).
+	provisional []client.Message
+	nextLocal   int
+	more        bool   // older messages exist beyond msgs[0]
+	version     uint64 // RoomVersion of msgs
+	loaded      bool
+	loading     bool
+	reloadAg    bool               // a reload was asked for while one ran
+	heights     map[string]float32 // row height by message id at width
+	width       float32
 }
 
 func newRoomView(a *App, roomID string) *roomView {
@@ -151,9 +156,7 @@ func (r *roomView) reload(version uint64) {
 			r.reloadAg = false
 			r.reload(r.a.state().RoomVersion[r.roomID])
 		}
-		if r.onShown != nil {
-			r.onShown()
-		}
+		r.a.probe("room")
 	})
 }
 
@@ -180,8 +183,8 @@ func (r *roomView) keyOf(i int) string {
 		}
 		i--
 	}
-	if i < len(r.msgs) {
-		return r.msgs[i].ID
+	if m, ok := r.msgAt(i); ok {
+		return m.ID
 	}
 	return ""
 }
@@ -227,18 +230,30 @@ func (r *roomView) onSendTapped() {
 		r.a.showError(r.a.win, err)
 		return
 	}
-	r.input.SetText("")
 	eng := r.a.engine()
 	if eng == nil {
 		return // signed out meanwhile
 	}
+	r.input.SetText("")
+	// The message shows at once, marked pending; the engine's answer (a
+	// local commit, milliseconds later) replaces it with the stored one.
+	r.nextLocal++
+	shown := client.Message{Pending: true, Message: protocol.Message{
+		ID: fmt.Sprintf("local-%d", r.nextLocal), RoomID: r.roomID, SenderID: r.a.state().Me.ID,
+		Kind: protocol.MessageText, Text: text, SentAt: r.a.now().UnixMilli(),
+	}}
+	r.provisional = append(r.provisional, shown)
+	r.list.Refresh()
+	r.list.ScrollToBottom()
 	var sent client.Message
 	r.a.run(func(ctx context.Context) error {
 		var err error
 		sent, err = eng.SendMessage(ctx, r.roomID, text)
 		return err
 	}, func(err error) {
+		r.provisional = slices.DeleteFunc(r.provisional, func(m client.Message) bool { return m.ID == shown.ID })
 		if err != nil {
+			r.list.Refresh()
 			if r.input.Text == "" {
 				r.input.SetText(text) // nothing is lost
 			}
@@ -249,25 +264,36 @@ func (r *roomView) onSendTapped() {
 	})
 }
 
-// showSent puts a message I just sent at the bottom at once; the reload
-// that follows the engine's state change replaces it with the stored one.
+// showSent puts a message I just sent at the bottom; the reload that
+// follows the engine's state change replaces it with the stored one.
 func (r *roomView) showSent(m client.Message) {
-	for _, x := range r.msgs {
-		if x.ID == m.ID {
-			r.list.ScrollToBottom()
-			return
-		}
+	if !slices.ContainsFunc(r.msgs, func(x client.Message) bool { return x.ID == m.ID }) {
+		r.msgs = append(r.msgs, m)
 	}
-	r.msgs = append(r.msgs, m)
 	r.list.Refresh()
 	r.list.ScrollToBottom()
 }
 
-func (r *roomView) length() int {
-	if r.more {
-		return len(r.msgs) + 1
+// msgAt is message i of the room as shown: stored ones, then the ones
+// still on their way to the engine.
+func (r *roomView) msgAt(i int) (client.Message, bool) {
+	switch {
+	case i < 0:
+		return client.Message{}, false
+	case i < len(r.msgs):
+		return r.msgs[i], true
+	case i-len(r.msgs) < len(r.provisional):
+		return r.provisional[i-len(r.msgs)], true
 	}
-	return len(r.msgs)
+	return client.Message{}, false
+}
+
+func (r *roomView) length() int {
+	n := len(r.msgs) + len(r.provisional)
+	if r.more {
+		n++
+	}
+	return n
 }
 
 // messageRow shows one message: a header (picture, name, time, pending)
@@ -331,10 +357,10 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		}
 		i--
 	}
-	if i >= len(r.msgs) {
+	msg, ok := r.msgAt(i)
+	if !ok {
 		return
 	}
-	msg := r.msgs[i]
 	if msg.Kind == protocol.MessageSystem {
 		m.sysText.SetText(systemText(msg.Message))
 		if msg.Action != nil {
@@ -349,8 +375,9 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		r.fitHeight(id, msg.ID, row)
 		return
 	}
-	showHeader := i == 0 || r.msgs[i-1].SenderID != msg.SenderID || r.msgs[i-1].Kind == protocol.MessageSystem ||
-		msg.SentAt-r.msgs[i-1].SentAt > int64(5*time.Minute/time.Millisecond) || msg.Pending
+	prev, hasPrev := r.msgAt(i - 1)
+	showHeader := !hasPrev || prev.SenderID != msg.SenderID || prev.Kind == protocol.MessageSystem ||
+		msg.SentAt-prev.SentAt > int64(5*time.Minute/time.Millisecond) || msg.Pending
 	if showHeader {
 		name := r.senderName(msg.SenderID)
 		m.name.SetText(name)

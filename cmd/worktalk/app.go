@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"worktalk.dev/worktalk/assets"
 	"worktalk.dev/worktalk/client"
@@ -32,6 +32,8 @@ type Main struct {
 	serverURL   string
 	fileSecrets bool
 	verbose     bool
+	report      bool // --startup-report
+	demoNotes   int  // --demo-notes
 
 	log        *slog.Logger
 	demoServer *demoServer // nil unless --demo
@@ -49,6 +51,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.serverURL, "server", "", "server `URL` shown on the sign-in screen")
 	fs.BoolVar(&m.fileSecrets, "insecure-file-secrets", false, "keep session tokens in a file readable only by you when the OS has no keyring")
 	fs.BoolVar(&m.verbose, "v", false, "log more")
+	fs.BoolVar(&m.report, "startup-report", false, "open my own room, print start-up time and memory, then quit")
+	fs.IntVar(&m.demoNotes, "demo-notes", 0, "with --demo: first write `N` notes to my own room (to try long histories)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -96,9 +100,13 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if m.demoNotes > 0 {
+			if err := writeNotes(ctx, opt, acct, m.demoNotes); err != nil {
+				return err
+			}
+		}
 		cfg.Open = &acct
 		cfg.ServerURL = ds.url
-		cfg.Warnings = append(cfg.Warnings, "Demo mode: the server runs inside this app and its sign-in tokens are kept in a file of the demo folder ("+ds.dir+"), not in the OS keyring.")
 	}
 	cfg.Accounts = ui.ClientAccounts{Options: opt}
 
@@ -112,7 +120,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := ui.LoadTranslations(); err != nil {
 		m.log.Warn("translations", "err", err)
 	}
-	w := ui.New(fa, cfg)
+	if m.demoServer != nil {
+		cfg.Warnings = append(cfg.Warnings, lang.L("Demo mode: the server runs inside this app, and its sign-in tokens are kept in a file of the demo folder ({{.Dir}}) instead of the OS keyring.", map[string]any{"Dir": m.demoServer.dir}))
+	}
+	var w *ui.App
+	if m.report {
+		cfg.OpenSelfRoom = true
+		cfg.StartupProbe = newStartupReport(m.Stderr, func() { w.Quit() }).probe
+	}
+	w = ui.New(fa, cfg)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(w.Quit)
@@ -128,12 +144,4 @@ func (m *Main) Close() error {
 		return m.demoServer.close()
 	}
 	return nil
-}
-
-func init() {
-	// Fyne reads FYNE_SCALE etc.; nothing else of the environment matters
-	// here, but a stray LANGUAGE=C would hide Korean: treat it as unset.
-	if strings.EqualFold(os.Getenv("LANGUAGE"), "C") {
-		os.Unsetenv("LANGUAGE")
-	}
 }
