@@ -41,8 +41,11 @@ linux() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' RETURN
   go build -trimpath -ldflags "$ldflags" -o "$tmp/worktalk" ./cmd/worktalk
-  # fyne package reads FyneApp.toml (name, id, version, icon) from here.
+  # fyne package reads FyneApp.toml (name, id, version, icon) from here;
+  # in release mode it also bumps Build in the file: keep the committed one.
+  cp FyneApp.toml "$tmp/FyneApp.toml"
   "$fyne" package --os linux --exe "$tmp/worktalk" --release
+  cp "$tmp/FyneApp.toml" FyneApp.toml
   mv -f "$name.tar.xz" "$dist/"
   echo "release: $dist/$name.tar.xz ($name $version build $build)"
 }
