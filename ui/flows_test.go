@@ -463,3 +463,73 @@ func localFiles(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+func TestChangePicture(t *testing.T) {
+	w := newWorld(t)
+	u := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	h := w.signedIn(t, u)
+
+	test.Tap(h.app.main.profile.edit)
+	e := h.app.main.profile.editor
+	e.usePictureFile([]byte("not a picture"))
+	h.until("the picture problem", func() bool { return e.picErr.Visible() })
+
+	e.usePictureFile(encodePNG(t, noisy(900, 600, false)))
+	h.until("the new picture", func() bool { return e.picture != nil && !e.picErr.Visible() })
+	test.Tap(e.save)
+	h.until("the edit window to close", func() bool { return h.app.main.profile.editor == nil })
+	h.until("the acknowledged picture", func() bool {
+		st := h.app.state()
+		return st.Me.PictureID != "" && !st.ProfilePending && st.Pending == 0
+	})
+	// The panel fetches and shows it.
+	h.until("the picture in the panel", func() bool { return h.app.main.profile.pic.pic != nil })
+	if id := memberOnServer(t, w.env, u).PictureID; id != h.app.state().Me.PictureID {
+		t.Errorf("server picture id = %q, want %q", id, h.app.state().Me.PictureID)
+	}
+}
+
+func TestEscClosesDialogs(t *testing.T) {
+	w := newWorld(t)
+	u := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	h := w.signedIn(t, u)
+	esc := func(win fyne.Window) {
+		win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+
+	test.Tap(h.app.main.profile.pic)
+	if topOverlay(h.app.win) == nil {
+		t.Fatal("my profile detail did not open")
+	}
+	esc(h.app.win)
+	if o := topOverlay(h.app.win); o != nil && o.Visible() {
+		t.Error("Esc left my profile detail open")
+	}
+
+	test.Tap(h.app.main.profile.edit)
+	e := h.app.main.profile.editor
+	esc(e.win)
+	if h.app.main.profile.editor != nil {
+		t.Error("Esc left the profile settings window open")
+	}
+}
+
+func TestSwitchWorkspace(t *testing.T) {
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	other := w.env.CreateWorkspace("Other Co")
+	alice2 := w.env.CreateMember(other.ID, "Alice at Other", nil)
+	if _, _, err := client.SignIn(context.Background(), w.opt, w.proxy.URL(), alice2.Email, alice2.Password, ""); err != nil {
+		t.Fatal(err)
+	}
+	h := w.signedIn(t, alice)
+	h.until("the switcher", func() bool { return findButton(h.app.main.more.accounts, "Switch") != nil })
+	test.Tap(findButton(h.app.main.more.accounts, "Switch"))
+	h.until("the other workspace", func() bool {
+		st := h.app.state()
+		return h.app.main != nil && st.Me.ID == alice2.ID() && st.Conn.Online
+	})
+	if got := h.app.win.Title(); got != "Other Co - Worktalk" {
+		t.Errorf("window title = %q, want %q", got, "Other Co - Worktalk")
+	}
+}

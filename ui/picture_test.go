@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"math/rand/v2"
+	"testing"
+
+	"worktalk.dev/worktalk/protocol"
+)
+
+func encodePNG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// noisy is an image that compresses badly, so its PNG is large.
+func noisy(w, h int, alpha bool) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(r.IntN(256))
+		if i%4 == 3 && !alpha {
+			img.Pix[i] = 0xff
+		}
+	}
+	return img
+}
+
+func TestPreparePicture(t *testing.T) {
+	big := encodePNG(t, noisy(800, 600, false))
+	if len(big) <= protocol.MaxPictureBytes {
+		t.Fatalf("test picture is %d bytes, want one over the limit", len(big))
+	}
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, noisy(300, 900, false), nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		in         []byte
+		wantW      int
+		wantH      int
+		wantFormat string
+		wantErr    string // error code
+	}{
+		{"large PNG is scaled and re-encoded", big, 256, 192, "jpeg", ""},
+		{"tall JPEG keeps its shape", jpg.Bytes(), 85, 256, "jpeg", ""},
+		{"transparent PNG stays PNG", encodePNG(t, noisy(64, 64, true)), 64, 64, "png", ""},
+		{"small picture keeps its size", encodePNG(t, noisy(40, 30, false)), 40, 30, "jpeg", ""},
+		{"not an image", []byte("hello"), 0, 0, "", protocol.EInvalid},
+		{"GIF is refused", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 0, 0, "", protocol.EInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := preparePicture(tc.in)
+			if got := protocol.ErrorCode(err); got != tc.wantErr {
+				t.Fatalf("error = %v, want code %q", err, tc.wantErr)
+			}
+			if tc.wantErr != "" {
+				return
+			}
+			if err := protocol.ValidatePicture(out); err != nil {
+				t.Errorf("result fails ValidatePicture: %v", err)
+			}
+			cfg, format, err := image.DecodeConfig(bytes.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Width != tc.wantW || cfg.Height != tc.wantH || format != tc.wantFormat {
+				t.Errorf("result = %dx%d %s, want %dx%d %s", cfg.Width, cfg.Height, format, tc.wantW, tc.wantH, tc.wantFormat)
+			}
+		})
+	}
+}
