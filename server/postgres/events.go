@@ -33,6 +33,33 @@ func (t *Tx) AppendEvent(ctx context.Context, op string, data []byte, recipients
 	return seq, nil
 }
 
+var _ service.RoomFeeder = (*Tx)(nil)
+
+// AppendRoomEvent stores an event for every member of a room in one row;
+// FeedSince and FeedCount find it through room_members, which never change
+// once a room is made.
+func (t *Tx) AppendRoomEvent(ctx context.Context, op string, data []byte, roomID string, at time.Time) (int64, error) {
+	if data == nil {
+		data = []byte{}
+	}
+	var seq int64
+	err := t.tx.QueryRow(ctx, `WITH c AS (UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value)
+		INSERT INTO events (seq, op, data, created_at, room_id) SELECT c.value, $1, $2, $3, $4 FROM c RETURNING seq`,
+		op, data, ms(at), roomID).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("insert room event: %w", err)
+	}
+	return seq, nil
+}
+
+// memberSeqs selects the seqs of a member ($1) after $2, at most $3 from
+// each part: its own feed rows and the events of the rooms it is in.
+const memberSeqs = `
+	(SELECT seq FROM feed WHERE member_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)
+	UNION ALL
+	(SELECT e.seq FROM room_members rm JOIN events e ON e.room_id = rm.room_id AND e.seq > $2
+		WHERE rm.member_id = $1 ORDER BY e.seq LIMIT $3)`
+
 func scanStoredEvent(r pgx.Row) (service.StoredEvent, error) {
 	var e service.StoredEvent
 	err := r.Scan(&e.Seq, &e.Op, &e.Data)
@@ -40,8 +67,8 @@ func scanStoredEvent(r pgx.Row) (service.StoredEvent, error) {
 }
 
 func (t *Tx) FeedSince(ctx context.Context, memberID string, after int64, limit int) ([]service.StoredEvent, error) {
-	rows, err := t.tx.Query(ctx, `SELECT e.seq, e.op, e.data FROM feed f JOIN events e ON e.seq = f.seq
-		WHERE f.member_id = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3`, memberID, after, limit)
+	rows, err := t.tx.Query(ctx, `SELECT e.seq, e.op, e.data FROM (`+memberSeqs+`) s JOIN events e ON e.seq = s.seq
+		ORDER BY s.seq LIMIT $3`, memberID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read feed: %w", err)
 	}
@@ -50,8 +77,7 @@ func (t *Tx) FeedSince(ctx context.Context, memberID string, after int64, limit 
 
 func (t *Tx) FeedCount(ctx context.Context, memberID string, after int64, max int) (int, error) {
 	var n int
-	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM feed WHERE member_id = $1 AND seq > $2 LIMIT $3) f`,
-		memberID, after, max).Scan(&n)
+	err := t.tx.QueryRow(ctx, `SELECT least(count(*), $3) FROM (`+memberSeqs+`) s`, memberID, after, max).Scan(&n)
 	return n, err
 }
 

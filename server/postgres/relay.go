@@ -19,10 +19,11 @@ func (db *DB) LastSeq(ctx context.Context) (int64, error) {
 // oldest first, each with its recipients (in no set order). Pruned events
 // are absent. A bus uses it to fill gaps in what it received.
 func (db *DB) EventsBetween(ctx context.Context, after, through int64) ([]service.Event, error) {
-	rows, err := db.pool.Query(ctx, `SELECT e.seq, e.op, e.data,
-			coalesce(array_agg(f.member_id) FILTER (WHERE f.member_id IS NOT NULL), '{}')
-		FROM events e LEFT JOIN feed f ON f.seq = e.seq
-		WHERE e.seq > $1 AND e.seq <= $2 GROUP BY e.seq ORDER BY e.seq`, after, through)
+	// A room event's recipients are the room's members (they never change).
+	rows, err := db.pool.Query(ctx, `SELECT e.seq, e.op, e.data, coalesce(CASE
+			WHEN e.room_id IS NULL THEN (SELECT array_agg(f.member_id) FROM feed f WHERE f.seq = e.seq)
+			ELSE (SELECT array_agg(rm.member_id) FROM room_members rm WHERE rm.room_id = e.room_id) END, '{}')
+		FROM events e WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq`, after, through)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}

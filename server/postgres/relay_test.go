@@ -85,3 +85,39 @@ func TestNULRefused(t *testing.T) {
 		t.Errorf("Write of a NUL id = %v, want a protocol error %s", err, protocol.EInvalid)
 	}
 }
+
+// TestEventsBetweenRoomEvent: an event stored once for a room is read back
+// addressed to the room's members.
+func TestEventsBetweenRoomEvent(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, newSchema(t))
+	at := time.UnixMilli(1_767_225_600_000)
+	var seq int64
+	err := db.Write(ctx, func(tx service.Tx) error {
+		if err := tx.InsertWorkspace(ctx, service.WorkspaceRow{ID: "ws", Name: "W", CreatedAt: at}); err != nil {
+			return err
+		}
+		for _, id := range []string{"m-b", "m-a", "m-c"} {
+			if err := tx.InsertMember(ctx, service.MemberRow{ID: id, WorkspaceID: "ws", Email: id + "@x.example", Name: id, Version: 1, CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		if err := tx.InsertRoom(ctx, service.RoomRow{ID: "r", Kind: protocol.RoomGroup, CreatedAt: at}, []string{"m-b", "m-a"}); err != nil {
+			return err
+		}
+		var err error
+		seq, err = tx.(service.RoomFeeder).AppendRoomEvent(ctx, "message.new", []byte(`{}`), "r", at)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Write = %v", err)
+	}
+	got, err := db.EventsBetween(ctx, seq-1, seq)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("EventsBetween = %+v, %v; want one event", got, err)
+	}
+	slices.Sort(got[0].Recipients)
+	if want := []string{"m-a", "m-b"}; !slices.Equal(got[0].Recipients, want) {
+		t.Errorf("room event recipients = %v, want the room's members %v", got[0].Recipients, want)
+	}
+}

@@ -136,6 +136,11 @@ CREATE TABLE counters (
 );
 INSERT INTO counters (name, value) VALUES ('events', 0), ('messages', 0), ('pruned_through', 0);
 `,
+	// 2: room events, stored once for all members of a room (service.RoomFeeder).
+	`
+ALTER TABLE events ADD COLUMN room_id TEXT COLLATE "C";
+CREATE INDEX events_room ON events(room_id, seq) WHERE room_id IS NOT NULL;
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.

@@ -228,3 +228,76 @@ func testWriteRollsBack(t *testing.T, s service.Store) {
 		t.Errorf("AppendEvent after a rolled-back append = %d, want %d (no gap)", s2, s1+1)
 	}
 }
+
+// testRoomEvents covers service.RoomFeeder, for stores that have it: an
+// event stored once for a room reaches every member's feed, in seq order
+// with the member's own events.
+func testRoomEvents(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	var feeder bool
+	read(t, s, func(tx service.Tx) error {
+		_, feeder = tx.(service.RoomFeeder)
+		return nil
+	})
+	if !feeder {
+		t.Skip("the store does not implement service.RoomFeeder")
+	}
+	write(t, s, func(tx service.Tx) error {
+		return tx.InsertRoom(ctx, service.RoomRow{ID: "r-g", Kind: protocol.RoomGroup, CreatedAt: at(0)}, []string{f.alice, f.carol})
+	})
+	appendRoom := func(data string, sec int) int64 {
+		t.Helper()
+		var seq int64
+		write(t, s, func(tx service.Tx) error {
+			var err error
+			seq, err = tx.(service.RoomFeeder).AppendRoomEvent(ctx, "message.new", []byte(data), "r-g", at(sec))
+			return err
+		})
+		return seq
+	}
+	r1 := appendRoom(`{"n":1}`, 1)
+	own := appendEvent(t, s, "member.upsert", []byte(`{"n":2}`), []string{f.alice, f.bob}, 2)
+	r2 := appendRoom(`{"n":3}`, 3)
+	if r1 <= 0 || own != r1+1 || r2 != own+1 {
+		t.Errorf("seqs = %d, %d, %d; want consecutive across room and member events", r1, own, r2)
+	}
+	read(t, s, func(tx service.Tx) error {
+		tests := []struct {
+			member string
+			after  int64
+			limit  int
+			want   []int64
+		}{
+			{f.alice, 0, 10, []int64{r1, own, r2}},
+			{f.alice, r1, 10, []int64{own, r2}},
+			{f.alice, 0, 2, []int64{r1, own}},
+			{f.carol, 0, 10, []int64{r1, r2}},
+			{f.bob, 0, 10, []int64{own}},
+			{f.dave, 0, 10, nil},
+		}
+		for _, tt := range tests {
+			evs, err := tx.FeedSince(ctx, tt.member, tt.after, tt.limit)
+			if got := feedSeqs(evs); err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("FeedSince(%s, %d, %d) = %v, %v; want %v", tt.member, tt.after, tt.limit, got, err, tt.want)
+			}
+			n, err := tx.FeedCount(ctx, tt.member, tt.after, tt.limit)
+			if want := min(len(tt.want), tt.limit); err != nil || n != want {
+				t.Errorf("FeedCount(%s, %d, %d) = %d, %v; want %d", tt.member, tt.after, tt.limit, n, err, want)
+			}
+		}
+		evs, err := tx.FeedSince(ctx, f.carol, 0, 1)
+		if err != nil || len(evs) != 1 || string(evs[0].Data) != `{"n":1}` || evs[0].Op != "message.new" {
+			t.Errorf("room event read back = %+v, %v", evs, err)
+		}
+		return nil
+	})
+	write(t, s, func(tx service.Tx) error { return tx.PruneEvents(ctx, at(2)) })
+	read(t, s, func(tx service.Tx) error {
+		evs, err := tx.FeedSince(ctx, f.carol, 0, 10)
+		if got := feedSeqs(evs); err != nil || !slices.Equal(got, []int64{r2}) {
+			t.Errorf("FeedSince(carol) after pruning %d = %v, %v; want [%d]", r1, got, err, r2)
+		}
+		return nil
+	})
+}

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Messages", testMessages},
 		{"Events", testEvents},
 		{"PruneEvents", testPruneEvents},
+		{"RoomEvents", testRoomEvents},
 		{"Mutations", testMutations},
 		{"WriteRollsBack", testWriteRollsBack},
 		{"ReadSeesOneSnapshot", testReadSeesOneSnapshot},
