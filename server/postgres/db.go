@@ -45,9 +45,14 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	db := &DB{pool: pool}
-	if err := pool.QueryRow(ctx, `SELECT hashtext(current_schema())`).Scan(&db.schemaKey); err != nil {
+	var schema *string
+	if err := pool.QueryRow(ctx, `SELECT current_schema(), coalesce(hashtext(current_schema()), 0)`).Scan(&schema, &db.schemaKey); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if schema == nil {
+		pool.Close()
+		return nil, errors.New("open postgres: no schema of the search_path exists; create it first")
 	}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()

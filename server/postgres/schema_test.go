@@ -82,3 +82,12 @@ func TestOpenBadURL(t *testing.T) {
 		t.Errorf("Open(bad url) = nil, want an error")
 	}
 }
+
+func TestOpenMissingSchema(t *testing.T) {
+	u := newSchema(t)
+	u = strings.Replace(u, "search_path=", "search_path=nosuch_", 1)
+	_, err := postgres.Open(context.Background(), u)
+	if err == nil || !strings.Contains(err.Error(), "no schema of the search_path exists") {
+		t.Errorf("Open with a missing schema = %v, want a 'no schema' error", err)
+	}
+}
