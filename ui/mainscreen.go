@@ -110,7 +110,7 @@ func (m *mainScreen) applyBanner(st client.State) {
 		return
 	}
 	if st.Pending > 0 {
-		text += " " + lang.L("{{.N}} changes waiting to be sent.", map[string]any{"N": st.Pending})
+		text += " " + lang.L("Waiting to be sent: {{.N}}.", map[string]any{"N": st.Pending})
 	}
 	m.bannerText.SetText(text)
 	if st.Conn.CatchingUp && st.Conn.Online {

@@ -35,10 +35,10 @@ func newMoreTab(a *App) *moreTab {
 	look.Importance = widget.LowImportance
 	m.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		m.warnings,
-		widget.NewCard(lang.L("My account"), "", m.account),
-		widget.NewCard(lang.L("Workspaces on this computer"), "", container.NewVBox(m.accounts, add)),
+		section(lang.L("My account"), m.account),
+		section(lang.L("Workspaces on this computer"), container.NewVBox(m.accounts, add)),
 		m.extra,
-		widget.NewCard(lang.L("Appearance"), "", look),
+		section(lang.L("Appearance"), look),
 	)))
 	return m
 }
@@ -73,3 +73,9 @@ func (m *moreTab) applyAccounts() {
 }
 
 func (m *moreTab) onAddWorkspaceTapped() { m.a.addWorkspace() }
+
+// section is a titled part of a settings page.
+func section(title string, content fyne.CanvasObject) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewVBox(head, content, widget.NewSeparator())
+}

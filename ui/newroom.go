@@ -60,6 +60,7 @@ func showNewRoomDialog(a *App, parent fyne.Window, preset []string) *newRoomDial
 		d.title.SetText(strings.Join(append([]string{st.Me.Name}, names...), ", "))
 	}
 	d.create = widget.NewButton(lang.L("Create"), d.onCreateTapped)
+	d.title.OnSubmitted = func(string) { d.onCreateTapped() }
 	d.create.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() { d.dialog.Hide() })
 	scroll := container.NewVScroll(d.picks)
