@@ -97,11 +97,10 @@ func wantNoRow(t *testing.T, what string, err error) {
 
 // fixture is two workspaces with two members each.
 type fixture struct {
-	wsA, wsB     string
-	alice, bob   string // in wsA
-	carol, dave  string // in wsB
-	members      map[string]service.MemberRow
-	workspaceIDs []string
+	wsA, wsB    string
+	alice, bob  string // in wsA
+	carol, dave string // in wsB
+	members     map[string]service.MemberRow
 }
 
 func seed(t *testing.T, s service.Store) fixture {
@@ -133,6 +132,5 @@ func seed(t *testing.T, s service.Store) fixture {
 		}
 		return nil
 	})
-	f.workspaceIDs = []string{f.wsA, f.wsB}
 	return f
 }
