@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +23,9 @@ var _ ui.Engine = (*client.Engine)(nil)
 
 // version is set by scripts/release.sh from FyneApp.toml.
 var version = "dev"
+
+// errVersion ends the program after --version printed the version.
+var errVersion = errors.New("version printed")
 
 // Main is the program: flags in, the app run, everything closed.
 type Main struct {
@@ -59,7 +63,10 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if *showVersion {
 		fmt.Fprintln(m.Stderr, "worktalk", version)
-		return flag.ErrHelp
+		return errVersion
+	}
+	if m.demoNotes > 0 && !m.demo {
+		return fmt.Errorf("--demo-notes needs --demo")
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())

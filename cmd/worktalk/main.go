@@ -20,6 +20,9 @@ import (
 func main() {
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, errVersion) {
+			os.Exit(0)
+		}
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)
 		}
