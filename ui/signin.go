@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -168,6 +169,9 @@ func (s *signInScreen) showChoices(choices []protocol.WorkspaceChoice) {
 // unreachable server, no keyring (the engine's message names what to
 // install), or the server's own words.
 func signInErrorText(err error, server string) string {
+	if errors.Is(err, client.ErrNoKeyring) {
+		return lang.L("This computer has no OS keyring to keep your sign-in safe. Install and start gnome-keyring (or another Secret Service), or start Worktalk with --insecure-file-secrets.")
+	}
 	switch protocol.ErrorCode(err) {
 	case protocol.EUnauthorized:
 		return lang.L("Wrong e-mail or password.")

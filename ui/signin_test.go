@@ -1,0 +1,33 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/protocol"
+)
+
+func TestSignInErrorText(t *testing.T) {
+	setLanguage(t, "en")
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"wrong password", protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or password"), "Wrong e-mail or password."},
+		{"unreachable", protocol.Errorf(protocol.EOffline, "cannot reach the server"), "Cannot reach the server at https://talk.example.com. Check the address and your connection."},
+		{"no keyring", fmt.Errorf("sign in: %w", client.ErrNoKeyring), "This computer has no OS keyring to keep your sign-in safe. Install and start gnome-keyring (or another Secret Service), or start Worktalk with --insecure-file-secrets."},
+		{"rate limited", protocol.Errorf(protocol.ERateLimited, "slow down"), "Too many attempts. Please wait a moment and try again."},
+		{"server's words", protocol.Errorf(protocol.EInvalid, "the server address is not valid"), "the server address is not valid"},
+		{"anything else", errors.New("disk on fire"), "Something went wrong. Please try again."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := signInErrorText(tc.err, "https://talk.example.com"); got != tc.want {
+				t.Errorf("signInErrorText = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
