@@ -55,6 +55,11 @@ func FuzzDecodeFrame(f *testing.F) {
 // FuzzServerFrame sends each input over a real websocket to a real server
 // and checks that the server answers it (an "err" frame, or a "res" with
 // the request's id) and that the connection keeps answering afterwards.
+//
+//	go test -run '^$' -fuzz FuzzServerFrame -fuzztime 30s -fuzzminimizetime 2s ./server/
+//
+// (Each input is a network round trip, so the default minimizing of every
+// new input, up to a minute, would stall the run.)
 func FuzzServerFrame(f *testing.F) {
 	for _, s := range seedFrames {
 		f.Add([]byte(s))
