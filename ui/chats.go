@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -54,7 +53,7 @@ type roomRow struct {
 	title   *widget.Label
 	me      fyne.CanvasObject
 	preview *widget.Label
-	when    *canvas.Text
+	when    *widget.Label
 	pending *widget.Icon
 	top     *fyne.Container // title, time and pending mark; re-laid out on update
 }
@@ -65,9 +64,10 @@ func (c *chatsTab) createItem() fyne.CanvasObject {
 		title:   boldLabel(""),
 		me:      meBadge(),
 		preview: captionLabel(),
-		when:    mutedText(""),
+		when:    captionLabel(),
 		pending: widget.NewIcon(theme.HistoryIcon()),
 	}
+	r.when.Truncation = fyne.TextTruncateOff
 	r.top = container.NewBorder(nil, nil, nil, container.NewHBox(r.pending, container.NewCenter(r.when)),
 		container.NewBorder(nil, nil, nil, container.NewCenter(r.me), r.title))
 	body := container.NewBorder(nil, nil, container.NewCenter(r.pic), nil,
@@ -88,12 +88,11 @@ func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		r.me.Hide()
 	}
-	preview := ""
-	r.when.Text = ""
+	preview, when := "", ""
 	r.pending.Hide()
 	if m := room.Last; m != nil {
 		preview = previewText(*m)
-		r.when.Text = shortTime(c.a.localTime(m.SentAt), c.a.now().In(c.a.loc))
+		when = shortTime(c.a.localTime(m.SentAt), c.a.now().In(c.a.loc))
 		if m.Pending {
 			r.pending.Show()
 		}
@@ -102,7 +101,7 @@ func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		preview = lang.L("This chat room is closed.")
 	}
 	r.preview.SetText(preview)
-	r.when.Refresh()
+	r.when.SetText(when)
 	r.top.Refresh()
 }
 

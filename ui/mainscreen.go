@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -50,7 +49,7 @@ func newMainScreen(a *App) *mainScreen {
 		container.NewTabItemWithIcon(lang.L("Org chart"), theme.AccountIcon(), m.org.content),
 		container.NewTabItemWithIcon(lang.L("More"), theme.SettingsIcon(), m.more.content),
 	)
-	sidebarBg := canvas.NewRectangle(theme.Color(colorSidebar))
+	sidebarBg := newThemedRect(colorSidebar, 0)
 	m.sidebar = container.NewBorder(m.profile.content, nil, nil, nil, m.tabs)
 	sidebar := container.NewStack(sidebarBg, m.sidebar)
 
@@ -63,7 +62,7 @@ func newMainScreen(a *App) *mainScreen {
 	m.bannerBusy = widget.NewProgressBarInfinite()
 	m.bannerBusy.Hide()
 	m.bannerBusy.Stop()
-	bannerBg := canvas.NewRectangle(theme.Color(colorBanner))
+	bannerBg := newThemedRect(colorBanner, 0)
 	m.banner = container.NewStack(bannerBg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
 		container.NewVBox(m.bannerText, m.bannerBusy)))
 	m.banner.Hide()
@@ -74,7 +73,8 @@ func newMainScreen(a *App) *mainScreen {
 }
 
 func emptyRoomHint() fyne.CanvasObject {
-	t := canvas.NewText(lang.L("Choose a chat room, or start one from the org chart."), theme.Color(colorMuted))
+	t := widget.NewLabel(lang.L("Choose a chat room, or start one from the org chart."))
+	t.Importance = widget.LowImportance
 	return container.NewCenter(t)
 }
 
@@ -143,7 +143,7 @@ func (m *mainScreen) noticeRow(n client.Notice) fyne.CanvasObject {
 	})
 	m.noticeLabels = append(m.noticeLabels, text)
 	m.noticeCloses = append(m.noticeCloses, closeBtn)
-	bg := canvas.NewRectangle(theme.Color(colorBanner))
+	bg := newThemedRect(colorBanner, 0)
 	return container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), closeBtn, text))
 }
 

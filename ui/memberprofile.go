@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -23,7 +22,7 @@ type memberProfile struct {
 	p   protocol.Profile
 
 	pic      *avatar
-	name     *canvas.Text
+	name     *widget.Label
 	sub      *widget.Label
 	fields   *widget.Label
 	together *fyne.Container // the shared rooms, once asked for
@@ -65,10 +64,7 @@ func openMemberProfile(a *App, p protocol.Profile) *memberProfile {
 	})
 	a.memberWin = m
 	m.pic = newAvatar(96, nil)
-	m.name = canvas.NewText("", theme.Color(theme.ColorNameForeground))
-	m.name.TextSize = 20
-	m.name.TextStyle.Bold = true
-	m.name.Alignment = fyne.TextAlignCenter
+	m.name = headingLabel("")
 	m.sub = widget.NewLabel("")
 	m.sub.Alignment = fyne.TextAlignCenter
 	m.sub.Importance = widget.LowImportance
@@ -101,8 +97,7 @@ func (m *memberProfile) show(p protocol.Profile) {
 	m.p = p
 	m.win.SetTitle(p.Name)
 	m.pic.set(m.a, p.Name, p.PictureID)
-	m.name.Text = p.Name
-	m.name.Refresh()
+	m.name.SetText(p.Name)
 	st := m.a.state()
 	if p.WorkspaceID != "" && p.WorkspaceID != st.Workspace.ID {
 		m.sub.SetText(lang.L("External member from {{.Name}}", map[string]any{"Name": p.WorkspaceName}))

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -24,10 +23,7 @@ func showMyProfileDetail(a *App) *myProfileDetail {
 	d := &myProfileDetail{a: a}
 	pic := newAvatar(120, nil)
 	pic.set(a, st.Me.Name, st.Me.PictureID)
-	name := canvas.NewText(st.Me.Name, theme.Color(theme.ColorNameForeground))
-	name.TextSize = 22
-	name.TextStyle.Bold = true
-	name.Alignment = fyne.TextAlignCenter
+	name := headingLabel(st.Me.Name)
 	ws := widget.NewLabel(st.Workspace.Name)
 	ws.Alignment = fyne.TextAlignCenter
 	ws.Importance = widget.LowImportance

@@ -93,7 +93,7 @@ func (r *roomView) apply(st client.State) {
 		}
 	}
 	title := r.room.DisplayTitle
-	if title == "" && r.room.Kind == protocol.RoomSelf {
+	if title == "" && (r.room.Kind == protocol.RoomSelf || strings.HasPrefix(r.roomID, "self:")) {
 		title = st.Me.Name
 	}
 	r.title.SetText(title)

@@ -57,10 +57,7 @@ func (a *App) showSignIn(cancelable bool) *signInScreen {
 	icon := canvas.NewImageFromResource(assets.Icon)
 	icon.SetMinSize(fyne.NewSquareSize(72))
 	icon.FillMode = canvas.ImageFillContain
-	title := canvas.NewText(lang.L("Sign in to Worktalk"), nil)
-	title.TextSize = 22
-	title.TextStyle.Bold = true
-	title.Alignment = fyne.TextAlignCenter
+	title := headingLabel(lang.L("Sign in to Worktalk"))
 
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Server"), s.server),

@@ -126,8 +126,7 @@ func nameColor(name string) color.Color {
 
 // meBadge is the [Me] mark on my own room.
 func meBadge() fyne.CanvasObject {
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
-	bg.CornerRadius = 4
+	bg := newThemedRect(theme.ColorNamePrimary, 4)
 	t := canvas.NewText(lang.L("Me"), color.White)
 	t.TextSize = theme.CaptionTextSize()
 	t.TextStyle.Bold = true
@@ -152,11 +151,47 @@ func (p *padLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return m.Add(fyne.NewSize(2*p.h, 2*p.v))
 }
 
-// mutedText is small grey text for secondary information.
-func mutedText(s string) *canvas.Text {
-	t := canvas.NewText(s, theme.Color(colorMuted))
-	t.TextSize = theme.CaptionTextSize()
-	return t
+// themedRect is a rectangle filled with a theme colour; unlike a bare
+// canvas.Rectangle it follows the theme when the system switches between
+// light and dark.
+type themedRect struct {
+	widget.BaseWidget
+	color  fyne.ThemeColorName
+	radius float32
+}
+
+func newThemedRect(c fyne.ThemeColorName, radius float32) *themedRect {
+	r := &themedRect{color: c, radius: radius}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *themedRect) CreateRenderer() fyne.WidgetRenderer {
+	rr := &themedRectRenderer{w: r, rect: canvas.NewRectangle(nil)}
+	rr.Refresh()
+	return rr
+}
+
+type themedRectRenderer struct {
+	w    *themedRect
+	rect *canvas.Rectangle
+}
+
+func (r *themedRectRenderer) Layout(s fyne.Size)           { r.rect.Resize(s) }
+func (r *themedRectRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (r *themedRectRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.rect} }
+func (r *themedRectRenderer) Destroy()                     {}
+func (r *themedRectRenderer) Refresh() {
+	r.rect.FillColor = theme.Color(r.w.color)
+	r.rect.CornerRadius = r.w.radius
+	r.rect.Refresh()
+}
+
+// headingLabel is a large bold label (names on profile cards, titles).
+func headingLabel(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	return l
 }
 
 // captionLabel is a small muted one-line label that truncates.
