@@ -142,6 +142,7 @@ func TestBadArguments(t *testing.T) {
 		{"workspace without subcommand", []string{"workspace"}},
 		{"unknown workspace subcommand", []string{"workspace", "delete", "--data", "x"}},
 		{"member list without data", []string{"member", "list"}},
+		{"public URL without scheme", []string{"serve", "--data", "x", "--public-url", "talk.example.com"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

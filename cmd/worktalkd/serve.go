@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
@@ -32,6 +33,12 @@ func (m *Main) parseServe(args []string) error {
 	}
 	if f.data == "" {
 		return fmt.Errorf("serve: --data is required")
+	}
+	if f.publicURL != "" {
+		u, err := url.Parse(f.publicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("serve: --public-url must be like https://talk.example.com, not %q", f.publicURL)
+		}
 	}
 	m.run = func(ctx context.Context) error { return m.serve(ctx, f) }
 	return nil
