@@ -28,7 +28,7 @@ func BenchmarkEnterToVisible(b *testing.B) {
 		r.input.SetText(text)
 		start := time.Now()
 		pressEnter(r.input, false)
-		last, _ := r.msgAt(r.length() - 1 - boolInt(r.more))
+		last, _ := r.msgAt(r.length() - 1 - boolInt(r.earlier()))
 		if last.Text != text {
 			b.Fatalf("last message shown = %q, want %q", last.Text, text)
 		}

@@ -15,6 +15,7 @@ type Engine interface {
 	State() client.State
 	Watch(ctx context.Context) <-chan client.State
 	Messages(roomID string, beforeKey int64, limit int) ([]client.Message, error)
+	LoadOlder(ctx context.Context, roomID string, limit int) (int, error)
 	Picture(ctx context.Context, id string) ([]byte, error)
 
 	UpdateProfile(ctx context.Context, u protocol.ProfileUpdate) error

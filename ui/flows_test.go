@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -189,7 +190,7 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 func roomRowOf(r *roomView, i int) *messageRow {
 	o := r.createItem()
 	id := i
-	if r.more {
+	if r.earlier() {
 		id++
 	}
 	r.updateItem(id, o)
@@ -531,5 +532,56 @@ func TestSwitchWorkspace(t *testing.T) {
 	})
 	if got := h.app.win.Title(); got != "Other Co - Worktalk" {
 		t.Errorf("window title = %q, want %q", got, "Other Co - Worktalk")
+	}
+}
+
+// A room with more history than a snapshot carries pages back through the
+// server with "Show earlier messages".
+func TestLongHistory(t *testing.T) {
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	bob := w.env.CreateMember(w.ws.ID, "Bob Lee", nil)
+	const total = 450
+	ctx := context.Background()
+	c, err := w.env.Service.Authenticate(ctx, w.env.SignIn(bob.Email, bob.Password, w.ws.ID).Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := protocol.DirectRoomID(alice.ID(), bob.ID())
+	if _, err := w.env.Service.Do(ctx, c, protocol.NewID(), protocol.OpRoomCreate, mustJSON(t, protocol.CreateRoom{Kind: protocol.RoomDirect, Members: []string{alice.ID()}})); err != nil {
+		t.Fatalf("room.create: %v", err)
+	}
+	for i := range total {
+		msg := protocol.SendMessage{RoomID: room, Text: fmt.Sprintf("message %d", i+1)}
+		if _, err := w.env.Service.Do(ctx, c, protocol.NewID(), protocol.OpMessageSend, mustJSON(t, msg)); err != nil {
+			t.Fatalf("message.send %d: %v", i+1, err)
+		}
+	}
+	h := w.signedIn(t, alice)
+	h.app.main.openRoom(room)
+	r := h.app.main.room
+	h.until("the room", func() bool { return r.loaded })
+	if got := len(r.msgs); got != protocol.SnapshotMessagesPerRoom {
+		t.Fatalf("messages shown = %d, want the snapshot's %d", got, protocol.SnapshotMessagesPerRoom)
+	}
+	for page := 0; r.earlier(); page++ {
+		if page > 5 {
+			t.Fatal("Show earlier messages never went away")
+		}
+		if !roomRowOf(r, -1).earlier.Visible() {
+			t.Fatal("first row is not Show earlier messages")
+		}
+		n := len(r.msgs)
+		r.onEarlierTapped()
+		h.until("an earlier page", func() bool { return !r.loading })
+		if len(r.msgs) < n {
+			t.Fatalf("messages went from %d to %d", n, len(r.msgs))
+		}
+	}
+	if got := len(r.msgs); got != total {
+		t.Fatalf("messages after paging = %d, want %d", got, total)
+	}
+	if r.msgs[0].Text != "message 1" || r.msgs[total-1].Text != fmt.Sprintf("message %d", total) {
+		t.Errorf("history runs %q .. %q, want message 1 .. message %d", r.msgs[0].Text, r.msgs[total-1].Text, total)
 	}
 }

@@ -54,6 +54,7 @@ func (e *recordedEngine) Watch(ctx context.Context) <-chan client.State {
 func (e *recordedEngine) Messages(roomID string, _ int64, _ int) ([]client.Message, error) {
 	return e.msgs[roomID], nil
 }
+func (e *recordedEngine) LoadOlder(context.Context, string, int) (int, error) { return 0, nil }
 func (e *recordedEngine) Picture(context.Context, string) ([]byte, error) {
 	return nil, protocol.Errorf(protocol.ENotFound, "no picture")
 }

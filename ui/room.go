@@ -41,17 +41,20 @@ type roomView struct {
 	// answered for yet (shown after msgs, pending).
 	provisional []client.Message
 	nextLocal   int
-	more        bool   // older messages exist beyond msgs[0]
-	version     uint64 // RoomVersion of msgs
-	loaded      bool
-	loading     bool
-	reloadAg    bool               // a reload was asked for while one ran
-	heights     map[string]float32 // row height by message id at width
-	width       float32
+	more        bool // older messages are stored beyond msgs[0]
+	// serverMore is cleared once the server has no older messages either
+	// (a snapshot carries only the newest of each room).
+	serverMore bool
+	version    uint64 // RoomVersion of msgs
+	loaded     bool
+	loading    bool
+	reloadAg   bool               // a reload was asked for while one ran
+	heights    map[string]float32 // row height by message id at width
+	width      float32
 }
 
 func newRoomView(a *App, roomID string) *roomView {
-	r := &roomView{a: a, roomID: roomID, heights: map[string]float32{}}
+	r := &roomView{a: a, roomID: roomID, heights: map[string]float32{}, serverMore: true}
 	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.me = meBadge()
 	r.me.Hide()
@@ -177,7 +180,7 @@ func (r *roomView) itemHeight(i int) float32 {
 }
 
 func (r *roomView) keyOf(i int) string {
-	if r.more {
+	if r.earlier() {
 		if i == 0 {
 			return "earlier"
 		}
@@ -189,19 +192,37 @@ func (r *roomView) keyOf(i int) string {
 	return ""
 }
 
-// onEarlierTapped reads the page of messages before the oldest shown.
+// earlier reports whether the list starts with "Show earlier messages":
+// older messages are stored, or the server may have some (the history
+// reaches back to where a snapshot cut it).
+func (r *roomView) earlier() bool {
+	return r.more || r.serverMore && len(r.msgs) >= protocol.SnapshotMessagesPerRoom
+}
+
+// onEarlierTapped shows the page of messages before the oldest shown,
+// fetching it from the server first when it is not stored here.
 func (r *roomView) onEarlierTapped() {
 	if len(r.msgs) == 0 || r.loading {
 		return
 	}
-	r.loading = true
 	eng := r.a.engine()
 	if eng == nil {
 		return // signed out meanwhile
 	}
+	r.loading = true
 	before := r.msgs[0].Key
-	var older []client.Message
-	r.a.run(func(context.Context) error {
+	stored := r.more
+	var (
+		older   []client.Message
+		fetched int
+	)
+	r.a.run(func(ctx context.Context) error {
+		if !stored {
+			var err error
+			if fetched, err = eng.LoadOlder(ctx, r.roomID, pageSize); err != nil {
+				return err
+			}
+		}
 		var err error
 		older, err = eng.Messages(r.roomID, before, pageSize+1)
 		return err
@@ -210,6 +231,9 @@ func (r *roomView) onEarlierTapped() {
 		if err != nil {
 			r.a.showError(r.a.win, err)
 			return
+		}
+		if !stored && fetched == 0 {
+			r.serverMore = false
 		}
 		r.more = len(older) > pageSize
 		if r.more {
@@ -290,7 +314,7 @@ func (r *roomView) msgAt(i int) (client.Message, bool) {
 
 func (r *roomView) length() int {
 	n := len(r.msgs) + len(r.provisional)
-	if r.more {
+	if r.earlier() {
 		n++
 	}
 	return n
@@ -348,7 +372,7 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	m.system.Hide()
 	m.earlier.Hide()
 	i := id
-	if r.more {
+	if r.earlier() {
 		if id == 0 {
 			m.earlier.Show()
 			m.earlier.Refresh()
