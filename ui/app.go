@@ -290,8 +290,12 @@ func (a *App) closeSession(logOut bool, next func(err error)) {
 }
 
 func (a *App) onRevoked() {
+	acct := a.sess.acct
 	a.closeSession(false, func(error) {
 		s := a.showSignIn(false)
+		s.server.SetText(acct.ServerURL)
+		s.email.SetText(acct.Email)
+		a.win.Canvas().Focus(s.password)
 		s.setError(lang.L("You were signed out of this workspace. Please sign in again."))
 	})
 }

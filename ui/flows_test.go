@@ -585,3 +585,28 @@ func TestLongHistory(t *testing.T) {
 		t.Errorf("history runs %q .. %q, want message 1 .. message %d", r.msgs[0].Text, r.msgs[total-1].Text, total)
 	}
 }
+
+// Signed out elsewhere: the app says so and goes back to the sign-in screen.
+func TestRevokedSession(t *testing.T) {
+	w := newWorld(t)
+	u := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	h := w.signedIn(t, u)
+	token, err := w.secrets.Get(client.SecretService, w.proxy.URL()+"|"+u.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.env.Service.Authenticate(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.env.Service.SignOut(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	h.until("the sign-in screen", func() bool { return h.app.signIn != nil && h.app.main == nil })
+	if got, want := h.app.signIn.errText.Text, "You were signed out of this workspace. Please sign in again."; got != want {
+		t.Errorf("sign-in message = %q, want %q", got, want)
+	}
+	if s := h.app.signIn; s.server.Text != w.proxy.URL() || s.email.Text != u.Email {
+		t.Errorf("sign-in fields = %q, %q; want the server and e-mail of the ended session", s.server.Text, s.email.Text)
+	}
+}
