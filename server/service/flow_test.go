@@ -502,6 +502,9 @@ func TestEventsSinceSnapshotNeeded(t *testing.T) {
 	if err != nil || len(evs) != 0 {
 		t.Fatalf("events after snapshot = %v, %v, want none", evs, err)
 	}
+	if _, err := svc.EventsSince(e.ctx, w.a1, snap.Cursor+1000, 0); !errors.Is(err, service.ErrSnapshotNeeded) {
+		t.Fatalf("cursor past the newest event: err = %v, want ErrSnapshotNeeded", err)
+	}
 	if _, err := svc.EventsSince(e.ctx, w.a1, -1, 0); code(err) != protocol.EInvalid {
 		t.Fatalf("negative cursor: code = %q, want %q", code(err), protocol.EInvalid)
 	}

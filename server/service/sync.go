@@ -136,6 +136,16 @@ func (s *Service) EventsSince(ctx context.Context, c Caller, cursor int64, limit
 		if cursor < pruned {
 			return ErrSnapshotNeeded
 		}
+		// A cursor past the newest event comes from another database (a
+		// reset server): without a snapshot that client would miss every
+		// event until the numbers caught up with it.
+		head, err := tx.LastSeq(ctx)
+		if err != nil {
+			return err
+		}
+		if cursor > head {
+			return ErrSnapshotNeeded
+		}
 		n, err := tx.FeedCount(ctx, c.MemberID, cursor, MaxReplay+1)
 		if err != nil {
 			return err
