@@ -27,18 +27,16 @@ type editProfile struct {
 	me       protocol.Profile
 	settings protocol.WorkspaceSettings
 
-	pic        *avatar
-	picture    *[]byte // the new picture; nil = unchanged
-	picErr     *widget.Label
-	name       *widget.Entry // nil when the name is read-only
-	nameErr    *widget.Label
-	inputs     map[string]*widget.Entry
-	errs       map[string]*widget.Label
-	save       *widget.Button
-	form       *fyne.Container // re-laid out when a problem shows or goes
-	formErr    *widget.Label
-	onSaved    func() // tests: called once a save has been handed to the engine
-	openPicker func()
+	pic     *avatar
+	picture *[]byte // the new picture; nil = unchanged
+	picErr  *widget.Label
+	name    *widget.Entry // nil when the name is read-only
+	nameErr *widget.Label
+	inputs  map[string]*widget.Entry
+	errs    map[string]*widget.Label
+	save    *widget.Button
+	form    *fyne.Container // re-laid out when a problem shows or goes
+	formErr *widget.Label
 }
 
 // openEditProfile opens the profile settings window for my profile as the
@@ -53,7 +51,6 @@ func openEditProfile(a *App, onClosed func()) *editProfile {
 		errs:     map[string]*widget.Label{},
 	}
 	e.win = a.newWindow(lang.L("Profile settings"), onClosed)
-	e.openPicker = e.showFilePicker
 	e.win.SetContent(e.build())
 	e.win.Resize(fyne.NewSize(480, 560))
 	e.win.Show()
@@ -232,9 +229,6 @@ func (e *editProfile) onSaveTapped() {
 			e.showSaveError(err)
 			return
 		}
-		if e.onSaved != nil {
-			e.onSaved()
-		}
 		e.win.Close()
 	})
 }
@@ -275,7 +269,7 @@ func (e *editProfile) onRemovePictureTapped() {
 	e.pic.set(e.a, e.me.Name, "")
 }
 
-func (e *editProfile) onChangePictureTapped() { e.openPicker() }
+func (e *editProfile) onChangePictureTapped() { e.showFilePicker() }
 
 func (e *editProfile) showFilePicker() {
 	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {

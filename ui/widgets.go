@@ -215,25 +215,6 @@ func loadingView() fyne.CanvasObject {
 	return container.NewCenter(container.NewVBox(widget.NewActivity(), widget.NewLabel(lang.L("Opening…"))))
 }
 
-// tappableBox is a container that calls onTapped when clicked.
-type tappableBox struct {
-	widget.BaseWidget
-	content  fyne.CanvasObject
-	onTapped func()
-}
-
-func newTappableBox(content fyne.CanvasObject, onTapped func()) *tappableBox {
-	t := &tappableBox{content: content, onTapped: onTapped}
-	t.ExtendBaseWidget(t)
-	return t
-}
-
-func (t *tappableBox) Tapped(*fyne.PointEvent) { t.onTapped() }
-
-func (t *tappableBox) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(t.content)
-}
-
 // listRow is a list item: its content and the parts update code changes.
 // (A plain struct embedding *fyne.Container would not be drawn: Fyne only
 // walks widgets and containers it knows.)
