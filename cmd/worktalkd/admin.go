@@ -16,8 +16,8 @@ import (
 // parseAdmin parses "workspace create|list|set" and "member create|list".
 func (m *Main) parseAdmin(cmd string, args []string) error {
 	fs := m.newFlagSet(cmd)
-	var data string
-	fs.StringVar(&data, "data", "", "data `DIR` holding the SQLite database")
+	var db dbFlags
+	db.register(fs)
 	var run func(ctx context.Context) error
 	switch cmd {
 	case "workspace create":
@@ -57,13 +57,16 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected arguments %q", cmd, fs.Args())
 	}
-	if data == "" {
-		return fmt.Errorf("%s: --data is required", cmd)
+	if err := db.check(); err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
 	}
 	m.run = func(ctx context.Context) error {
-		if err := m.open(data, "", nil); err != nil {
+		if err := m.openStore(ctx, db); err != nil {
 			return err
 		}
+		// Changes reach running nodes' clients through their own database
+		// poll (several nodes) or at their next sync.
+		m.openService("", nil)
 		return run(ctx)
 	}
 	return nil

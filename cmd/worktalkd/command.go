@@ -8,13 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/service"
-	"worktalk.dev/worktalk/server/sqlite"
 )
 
 // dbFile is the SQLite file inside --data.
@@ -33,9 +31,12 @@ type Main struct {
 	serving bool
 
 	// Set while running.
-	DB      *sqlite.DB
+	DB      Store       // *sqlite.DB or *postgres.DB
+	Bus     service.Bus // *inmem.Bus or *natsbus.Bus
 	Service *service.Service
 	Server  *server.Server
+
+	closeBus func() error // nil when the bus needs no closing
 }
 
 // NewMain returns a Main on the process's standard streams.
@@ -44,14 +45,16 @@ func NewMain() *Main {
 }
 
 const usage = `usage:
-  worktalkd serve --addr HOST:PORT --data DIR [--public-url URL] [--demo]
-  worktalkd workspace create --data DIR --name NAME [--external-chat on|off]
-  worktalkd workspace list --data DIR
-  worktalkd workspace set --data DIR --id ID [--external-chat on|off]
+  worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--public-url URL] [--demo]
+  worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
+  worktalkd workspace list (--data DIR | --db URL)
+  worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
             [--name-editable on|off] [--picture-editable on|off] [--field KEY:FLAGS ...]
-  worktalkd member create --data DIR --workspace ID --email EMAIL --name NAME
+  worktalkd member create (--data DIR | --db URL) --workspace ID --email EMAIL --name NAME
             [--password PASSWORD | password on stdin] [--admin] [--set KEY=VALUE ...]
-  worktalkd member list --data DIR --workspace ID
+  worktalkd member list (--data DIR | --db URL) --workspace ID
+--data DIR keeps an SQLite database in DIR (one node); --db postgres://... uses
+PostgreSQL, and --nats nats://... relays events between the nodes sharing it.
 Run a subcommand with -h for its flags.`
 
 // ParseFlags reads the subcommand and its flags from args (without the
@@ -92,13 +95,20 @@ func (m *Main) Run(ctx context.Context) error {
 // Serving reports whether Run started a server that runs until Close.
 func (m *Main) Serving() bool { return m.serving }
 
-// Close stops the server (if any) and closes the database.
+// Close stops the server (if any), then the bus, then closes the database:
+// each still has what it needs while the one before it stops.
 func (m *Main) Close() error {
 	var errs []error
 	if m.Server != nil {
 		if err := m.Server.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close server: %w", err))
 		}
+	}
+	if m.closeBus != nil {
+		if err := m.closeBus(); err != nil {
+			errs = append(errs, fmt.Errorf("close bus: %w", err))
+		}
+		m.closeBus = nil
 	}
 	if m.DB != nil {
 		if err := m.DB.Close(); err != nil {
@@ -116,31 +126,20 @@ func (m *Main) newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
-// open opens the database in dataDir (creating the directory) and the
-// service over it. The bus has no subscribers unless a server runs.
-func (m *Main) open(dataDir, publicURL string, bus service.Bus) error {
-	if dataDir == "" {
-		return errors.New("--data is required")
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
-	}
-	db, err := sqlite.Open(filepath.Join(dataDir, dbFile))
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	m.DB = db
+// openService makes the service over m.DB and bus (nil: an in-process
+// bus, which has no subscribers unless a server runs).
+func (m *Main) openService(publicURL string, bus service.Bus) {
 	if bus == nil {
 		bus = inmem.New()
 	}
+	m.Bus = bus
 	m.Service = service.New(service.Config{
-		Store:     db,
+		Store:     m.DB,
 		Bus:       bus,
 		PublicURL: publicURL,
 		Logger:    m.logger(),
 		Argon:     m.Argon,
 	})
-	return nil
 }
 
 func (m *Main) logger() *slog.Logger {

@@ -1,16 +1,20 @@
 // Command worktalkd is the Worktalk reference server: the HTTP API, the
-// websocket sync endpoint and the public profile-link page, with SQLite
-// embedded. Admin subcommands manage workspaces and members in the same
-// database file (safe while the server runs: SQLite in WAL mode).
+// websocket sync endpoint and the public profile-link page. By default it
+// keeps an SQLite database in --data (one node); with --db postgres://...
+// and --nats nats://... several nodes share PostgreSQL and relay events over
+// NATS (docs/scale-out.md). Admin subcommands manage workspaces and members
+// in the same database (safe while the server runs: SQLite in WAL mode, or
+// PostgreSQL).
 //
-//	worktalkd serve --addr HOST:PORT --data DIR [--public-url URL] [--demo]
-//	worktalkd workspace create --data DIR --name NAME [--external-chat on|off]
-//	worktalkd workspace list --data DIR
-//	worktalkd workspace set --data DIR --id ID [--external-chat on|off]
+//	worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS] [--nats-subject S])
+//	          [--public-url URL] [--demo]
+//	worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
+//	worktalkd workspace list (--data DIR | --db URL)
+//	worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
 //	          [--name-editable on|off] [--picture-editable on|off] [--field KEY:FLAGS ...]
-//	worktalkd member create --data DIR --workspace ID --email E --name N
+//	worktalkd member create (--data DIR | --db URL) --workspace ID --email E --name N
 //	          [--password P | password on stdin] [--admin] [--set KEY=VALUE ...]
-//	worktalkd member list --data DIR --workspace ID
+//	worktalkd member list (--data DIR | --db URL) --workspace ID
 package main
 
 import (

@@ -8,21 +8,26 @@ import (
 
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
+	"worktalk.dev/worktalk/server/natsbus"
 	"worktalk.dev/worktalk/server/service"
 )
 
 type serveFlags struct {
-	addr      string
-	data      string
-	publicURL string
-	demo      bool
+	addr        string
+	db          dbFlags
+	nats        string
+	natsSubject string
+	publicURL   string
+	demo        bool
 }
 
 func (m *Main) parseServe(args []string) error {
 	var f serveFlags
 	fs := m.newFlagSet("serve")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8630", "`HOST:PORT` to listen on (port 0: any free port)")
-	fs.StringVar(&f.data, "data", "", "data `DIR` holding the SQLite database")
+	f.db.register(fs)
+	fs.StringVar(&f.nats, "nats", "", "NATS server `URLS` (nats://a:4222,nats://b:4222) relaying events between nodes; needs --db")
+	fs.StringVar(&f.natsSubject, "nats-subject", natsbus.DefaultSubject, "NATS `SUBJECT` the nodes of one deployment share")
 	fs.StringVar(&f.publicURL, "public-url", "", "base `URL` of profile links (default: http://ADDR)")
 	fs.BoolVar(&f.demo, "demo", false, "seed demo workspaces and members on first start")
 	if err := fs.Parse(args); err != nil {
@@ -31,8 +36,14 @@ func (m *Main) parseServe(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
 	}
-	if f.data == "" {
-		return fmt.Errorf("serve: --data is required")
+	if err := f.db.check(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if f.nats != "" && f.db.db == "" {
+		return fmt.Errorf("serve: --nats needs a PostgreSQL --db: nodes relay events that one database orders")
+	}
+	if f.natsSubject == "" {
+		return fmt.Errorf("serve: --nats-subject must not be empty")
 	}
 	if f.publicURL != "" {
 		u, err := url.Parse(f.publicURL)
@@ -54,11 +65,24 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 	if publicURL == "" {
 		publicURL = defaultPublicURL(ln.Addr())
 	}
-	bus := inmem.New()
-	if err := m.open(f.data, publicURL, bus); err != nil {
+	if err := m.openStore(ctx, f.db); err != nil {
 		ln.Close()
 		return err
 	}
+	var bus service.Bus = inmem.New()
+	if f.nats != "" {
+		nb, err := m.openNATS(ctx, f.nats, f.natsSubject)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		bus, m.closeBus = nb, nb.Close
+	}
+	if f.db.db != "" && f.nats == "" {
+		m.logger().Warn("PostgreSQL without --nats: this node pushes only its own changes live; " +
+			"run one node, or give every node the same --nats")
+	}
+	m.openService(publicURL, bus)
 	if f.demo {
 		info, err := m.Service.SeedDemo(ctx)
 		if err != nil {
@@ -70,7 +94,7 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 	m.Server = server.New(server.Config{
 		Listener: ln,
 		Service:  m.Service,
-		Bus:      bus,
+		Bus:      m.Bus,
 		Logger:   m.logger(),
 	})
 	if err := m.Server.Open(); err != nil {

@@ -1,8 +1,9 @@
 // Package servertest runs a complete Worktalk server in process for tests:
-// real SQLite in a temporary directory, the in-process bus, cheap Argon2
-// parameters and a clock the test moves, listening on 127.0.0.1:0. It also
-// has a small raw websocket client (Client) that speaks the sync protocol
-// frame by frame.
+// real SQLite in a temporary directory (or a store the test gives), the
+// in-process bus (or one the test gives), cheap Argon2 parameters and a
+// clock the test moves, listening on 127.0.0.1:0. It also has a small raw
+// websocket client (Client) that speaks the sync protocol frame by frame,
+// to this server or to one running elsewhere (Remote).
 //
 // Typical use:
 //
@@ -52,6 +53,15 @@ type Options struct {
 	Retention time.Duration
 	// Logger; nil discards everything below Error.
 	Logger *slog.Logger
+	// Store the service runs on; nil: a new SQLite database in Dir. The
+	// caller opened it and closes it (after the Env's cleanup, so register
+	// its close before calling NewWith).
+	Store service.Store
+	// Bus between the service and the hub; nil: a new in-process bus. The
+	// caller closes it, as Store.
+	Bus service.Bus
+	// PublicURL of profile links; "": the server's own URL.
+	PublicURL string
 }
 
 // Env is a running server and everything behind it. Close runs through
@@ -61,8 +71,8 @@ type Env struct {
 	Dir     string // the temporary data directory
 	URL     string // http://127.0.0.1:PORT
 	Clock   *Clock
-	Store   *sqlite.DB
-	Bus     *inmem.Bus
+	Store   service.Store // *sqlite.DB unless Options.Store was given
+	Bus     service.Bus   // *inmem.Bus unless Options.Bus was given
 	Service *service.Service
 	Server  *server.Server
 
@@ -76,13 +86,18 @@ func New(tb testing.TB) *Env { return NewWith(tb, Options{}) }
 func NewWith(tb testing.TB, opts Options) *Env {
 	tb.Helper()
 	dir := tb.TempDir()
-	db, err := sqlite.Open(filepath.Join(dir, "worktalk.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
+	var store service.Store = opts.Store
+	closeStore := func() error { return nil }
+	if store == nil {
+		db, err := sqlite.Open(filepath.Join(dir, "worktalk.db"))
+		if err != nil {
+			tb.Fatalf("open store: %v", err)
+		}
+		store, closeStore = db, db.Close
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		db.Close()
+		closeStore()
 		tb.Fatalf("listen: %v", err)
 	}
 	logger := opts.Logger
@@ -90,12 +105,19 @@ func NewWith(tb testing.TB, opts Options) *Env {
 		logger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
 	url := "http://" + ln.Addr().String()
+	publicURL := opts.PublicURL
+	if publicURL == "" {
+		publicURL = url
+	}
 	clock := NewClock(time.Now())
-	bus := inmem.New()
+	var bus service.Bus = opts.Bus
+	if bus == nil {
+		bus = inmem.New()
+	}
 	svc := service.New(service.Config{
-		Store:     db,
+		Store:     store,
 		Bus:       bus,
-		PublicURL: url,
+		PublicURL: publicURL,
 		Now:       clock.Now,
 		Logger:    logger,
 		Argon:     CheapArgon,
@@ -112,19 +134,26 @@ func NewWith(tb testing.TB, opts Options) *Env {
 	})
 	if err := srv.Open(); err != nil {
 		ln.Close()
-		db.Close()
+		closeStore()
 		tb.Fatalf("open server: %v", err)
 	}
-	e := &Env{TB: tb, Dir: dir, URL: url, Clock: clock, Store: db, Bus: bus, Service: svc, Server: srv}
+	e := &Env{TB: tb, Dir: dir, URL: url, Clock: clock, Store: store, Bus: bus, Service: svc, Server: srv}
 	tb.Cleanup(func() {
 		if err := srv.Close(); err != nil {
 			tb.Errorf("close server: %v", err)
 		}
-		if err := db.Close(); err != nil {
+		if err := closeStore(); err != nil {
 			tb.Errorf("close store: %v", err)
 		}
 	})
 	return e
+}
+
+// Remote is an Env for a server running elsewhere (another process) at
+// url (http://HOST:PORT). Only what goes over the network works on it:
+// Dial, DialErr, DialObserved, SignInHTTP and PostJSON.
+func Remote(tb testing.TB, url string) *Env {
+	return &Env{TB: tb, URL: url}
 }
 
 // WSURL is the websocket sync endpoint.

@@ -4,18 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"slices"
 	"testing"
 	"time"
 
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
-	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/natsbus"
 	"worktalk.dev/worktalk/server/natsbus/natstest"
 	"worktalk.dev/worktalk/server/postgres"
-	"worktalk.dev/worktalk/server/service"
 )
 
 // clusterNode is one complete worktalkd (HTTP, websocket, hub, service) on
@@ -25,7 +22,6 @@ type clusterNode struct {
 	env *servertest.Env
 	db  *postgres.DB
 	bus *natsbus.Bus
-	srv *server.Server
 }
 
 // cluster is what the nodes of one test share.
@@ -48,24 +44,17 @@ func (c cluster) start(t testing.TB) *clusterNode {
 		db.Close()
 		t.Fatalf("natsbus.Open = %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	svc := service.New(service.Config{Store: db, Bus: bus, PublicURL: "https://talk.test", Logger: logger, Argon: servertest.CheapArgon})
-	srv := server.New(server.Config{Listener: ln, Service: svc, Bus: bus, Logger: logger})
-	if err := srv.Open(); err != nil {
-		t.Fatalf("open server: %v", err)
-	}
-	n := &clusterNode{db: db, bus: bus, srv: srv,
-		env: &servertest.Env{TB: t, URL: "http://" + ln.Addr().String(), Service: svc, Server: srv}}
-	t.Cleanup(n.stop)
+	n := &clusterNode{db: db, bus: bus}
+	t.Cleanup(n.stop) // after the Env's cleanup has closed the server
+	n.env = servertest.NewWith(t, servertest.Options{Store: db, Bus: bus, PublicURL: "https://talk.test", Logger: logger})
 	return n
 }
 
 // stop shuts the node down: its websockets close. Stopping twice is harmless.
 func (n *clusterNode) stop() {
-	n.srv.Close()
+	if n.env != nil {
+		n.env.Server.Close()
+	}
 	n.bus.Close()
 	n.db.Close()
 }
