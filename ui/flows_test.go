@@ -138,9 +138,12 @@ func TestEditProfileRefused(t *testing.T) {
 
 	w.online()
 	h.until("the refusal notice", func() bool { return len(h.app.state().Notices) == 1 })
-	want := h.app.state().Notices[0].Text
-	if len(h.app.main.noticeLabels) != 1 || !strings.Contains(h.app.main.noticeLabels[0].Text, want) {
-		t.Fatalf("notices shown = %v, want one with the server's reason %q", labelTexts(h.app.main.noticeLabels), want)
+	if n := h.app.state().Notices[0]; n.Code != protocol.ENotEditable || n.Op != protocol.OpProfileUpdate {
+		t.Errorf("notice = %+v, want a refused %s with code %s", n, protocol.OpProfileUpdate, protocol.ENotEditable)
+	}
+	want := "Your profile change was not saved: your workspace admin does not let members change this."
+	if len(h.app.main.noticeLabels) != 1 || h.app.main.noticeLabels[0].Text != want {
+		t.Fatalf("notices shown = %q, want %q", labelTexts(h.app.main.noticeLabels), want)
 	}
 	if got := h.app.main.profile.fields.Text; !strings.Contains(got, "Title: Engineer") {
 		t.Errorf("panel fields = %q, want the old title back", got)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/protocol"
 )
 
 // mainScreen is the main window of an open workspace: the sidebar (my
@@ -32,7 +33,10 @@ type mainScreen struct {
 
 	banner       *fyne.Container // offline / catching up / pending
 	bannerText   *widget.Label
-	bannerBusy   *widget.ProgressBarInfinite
+	bannerBusy   *widget.Activity // while catching up
+	bannerIcon   *widget.Icon     // while offline
+	top          *fyne.Container  // banner and notices; the rest moves down for them
+	topHeight    float32
 	notices      *fyne.Container
 	noticeLabels []*widget.Label  // the notices shown, in order
 	noticeCloses []*widget.Button // their close buttons
@@ -59,16 +63,16 @@ func newMainScreen(a *App) *mainScreen {
 
 	m.bannerText = widget.NewLabel("")
 	m.bannerText.Wrapping = fyne.TextWrapWord
-	m.bannerBusy = widget.NewProgressBarInfinite()
+	m.bannerBusy = widget.NewActivity()
 	m.bannerBusy.Hide()
-	m.bannerBusy.Stop()
+	m.bannerIcon = widget.NewIcon(theme.WarningIcon())
 	bannerBg := newThemedRect(colorBanner, 0)
-	m.banner = container.NewStack(bannerBg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
-		container.NewVBox(m.bannerText, m.bannerBusy)))
+	m.banner = container.NewStack(bannerBg, container.NewBorder(nil, nil, container.NewStack(m.bannerIcon, m.bannerBusy), nil, m.bannerText))
 	m.banner.Hide()
 	m.notices = container.NewVBox()
 
-	m.content = container.NewBorder(container.NewVBox(m.banner, m.notices), nil, nil, nil, split)
+	m.top = container.NewVBox(m.banner, m.notices)
+	m.content = container.NewBorder(m.top, nil, nil, nil, split)
 	return m
 }
 
@@ -91,6 +95,10 @@ func (m *mainScreen) apply(st client.State) {
 	}
 	m.applyBanner(st)
 	m.applyNotices(st)
+	if h := m.top.MinSize().Height; h != m.topHeight {
+		m.topHeight = h
+		m.content.Refresh() // lay the window out again around the new top
+	}
 }
 
 func (m *mainScreen) applyBanner(st client.State) {
@@ -113,12 +121,14 @@ func (m *mainScreen) applyBanner(st client.State) {
 		text += " " + lang.L("Waiting to be sent: {{.N}}.", map[string]any{"N": st.Pending})
 	}
 	m.bannerText.SetText(text)
-	if st.Conn.CatchingUp && st.Conn.Online {
+	if st.Conn.Online { // catching up
+		m.bannerIcon.Hide()
 		m.bannerBusy.Show()
 		m.bannerBusy.Start()
 	} else {
 		m.bannerBusy.Stop()
 		m.bannerBusy.Hide()
+		m.bannerIcon.Show()
 	}
 	m.banner.Show()
 }
@@ -134,7 +144,7 @@ func (m *mainScreen) applyNotices(st client.State) {
 }
 
 func (m *mainScreen) noticeRow(n client.Notice) fyne.CanvasObject {
-	text := widget.NewLabel(lang.L("Not done: {{.Text}}", map[string]any{"Text": n.Text}))
+	text := widget.NewLabel(noticeText(n))
 	text.Wrapping = fyne.TextWrapWord
 	var closeBtn *widget.Button
 	closeBtn = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
@@ -220,4 +230,30 @@ func (m *mainScreen) openDirectRoom(memberID string, done func()) {
 			done()
 		}
 	})
+}
+
+// noticeText says in the user's language what was refused and why; reasons
+// without a translation are the server's own words.
+func noticeText(n client.Notice) string {
+	var what string
+	switch n.Op {
+	case protocol.OpProfileUpdate:
+		what = lang.L("Your profile change was not saved")
+	case protocol.OpMessageSend:
+		what = lang.L("A message was not sent")
+	case protocol.OpRoomCreate:
+		what = lang.L("A chat room was not created")
+	default:
+		what = lang.L("Not done")
+	}
+	why := n.Text
+	switch n.Code {
+	case protocol.ENotEditable:
+		why = lang.L("your workspace admin does not let members change this.")
+	case protocol.EBlocked:
+		why = lang.L("a block stands between you and this member.")
+	case protocol.EExternalOff:
+		why = lang.L("chatting with external members is turned off.")
+	}
+	return what + ": " + why
 }
