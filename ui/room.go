@@ -105,7 +105,7 @@ func (r *roomView) apply(st client.State) {
 		r.subtitle.SetText(lang.L("Only you can see this room. Notes here sync to your other devices."))
 	} else {
 		r.me.Hide()
-		r.subtitle.SetText(lang.L("{{.N}} members", map[string]any{"N": len(r.room.Members)}))
+		r.subtitle.SetText(r.roomSubtitle(st))
 	}
 	r.titleRow.Refresh() // the title's width changed
 	if r.room.Closed {
@@ -120,6 +120,27 @@ func (r *roomView) apply(st client.State) {
 	if v := st.RoomVersion[r.roomID]; !r.loaded || v != r.version {
 		r.reload(v)
 	}
+}
+
+// roomSubtitle is the line under the title: the other member's title (or
+// workspace, for an external member) in a 1:1 room, else the head count.
+func (r *roomView) roomSubtitle(st client.State) string {
+	if r.room.Kind == protocol.RoomDirect {
+		for _, m := range r.room.Members {
+			if m.ID == st.Me.ID {
+				continue
+			}
+			if p, ok := findProfile(st, m.ID); ok {
+				if sub := memberSubtitle(st, p); sub != "" {
+					return sub
+				}
+			}
+			if m.WorkspaceID != st.Workspace.ID {
+				return m.WorkspaceName
+			}
+		}
+	}
+	return lang.L("{{.N}} members", map[string]any{"N": len(r.room.Members)})
 }
 
 // reload reads the newest messages (at least as many as are shown).
