@@ -297,3 +297,63 @@ func sameSet(got, want []string) bool {
 	slices.Sort(w)
 	return slices.Equal(g, w)
 }
+
+// TestProcessesNATSRestart: NATS stops while Bob's messages flow and comes
+// back. Meanwhile the nodes deliver from the database and Alice's phone,
+// dropped offline, catches up from its cursor; once the nodes have
+// reconnected, messages flow both ways again. Everyone gets every message
+// once, in order.
+func TestProcessesNATSRestart(t *testing.T) {
+	nats := natstest.Start(t, 0)
+	db, a, b := twoNodes(t, nats.URL())
+	aliceEmail, acme := newMember(t, db, "Acme", "Alice")
+	bobEmail, globex := newMember(t, db, "Globex", "Bob")
+	alice, bob := signIn(t, a, aliceEmail, acme), signIn(t, b, bobEmail, globex)
+	phone := signIn(t, a, aliceEmail, acme)
+	dm := connect(t, alice, bob)
+	want := []string{send(t, bob.c, dm, "before")}
+	awaitMessage(t, alice.c, want[0])
+	awaitMessage(t, phone.c, want[0])
+
+	nats.Stop()
+	_, phoneSeqs := textMessages(t, phone.c.History())
+	phoneCursor := phoneSeqs[len(phoneSeqs)-1]
+	phoneBefore := phone.c.History()
+	phone.c.Drop()
+	for _, text := range []string{"during 1", "during 2", "during 3"} {
+		want = append(want, send(t, bob.c, dm, text)) // writes need only PostgreSQL
+	}
+	for _, id := range want[1:] {
+		awaitMessage(t, alice.c, id) // read from the database by A's poll
+	}
+	phone.c = a.env.Dial(phone.token)
+	if res := phone.c.Sync(phoneCursor); res.Snapshot != nil {
+		t.Fatalf("phone Sync(%d) sent a snapshot, want a replay", phoneCursor)
+	}
+
+	nats = natstest.Start(t, nats.Port())
+	a.awaitLog("nats reconnected")
+	b.awaitLog("nats reconnected")
+	for _, text := range []string{"after 1", "after 2"} {
+		id := send(t, bob.c, dm, text)
+		want = append(want, id)
+		awaitMessage(t, alice.c, id)
+	}
+	reply := send(t, alice.c, dm, "all here")
+	want = append(want, reply)
+	awaitMessage(t, bob.c, reply)
+	awaitMessage(t, phone.c, reply)
+
+	for _, who := range []struct {
+		name   string
+		frames []protocol.Frame
+	}{
+		{"Alice", alice.c.History()},
+		{"Alice's phone", append(phoneBefore, phone.c.History()...)},
+		{"Bob", bob.c.History()},
+	} {
+		ids, seqs := textMessages(t, who.frames)
+		wantIncreasing(t, who.name, seqs)
+		wantOnceInOrder(t, who.name, ids, want)
+	}
+}

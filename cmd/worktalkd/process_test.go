@@ -124,15 +124,28 @@ func (p *process) stop() {
 	}
 }
 
+// awaitLog waits until the process has logged text.
+func (p *process) awaitLog(text string) {
+	p.t.Helper()
+	if !p.logs.await(text, 20*time.Second) {
+		p.t.Fatalf("%s did not log %q within 20s", p.name, text)
+	}
+}
+
 // lockedBuffer is a bytes.Buffer a process writes to while the test reads.
 type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed and replaced on every write; guarded by mu
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.written != nil {
+		close(b.written)
+		b.written = nil
+	}
 	return b.buf.Write(p)
 }
 
@@ -140,4 +153,26 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// await waits until the buffer holds text, at most d.
+func (b *lockedBuffer) await(text string, d time.Duration) bool {
+	deadline := time.After(d)
+	for {
+		b.mu.Lock()
+		if strings.Contains(b.buf.String(), text) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.written == nil {
+			b.written = make(chan struct{})
+		}
+		written := b.written
+		b.mu.Unlock()
+		select {
+		case <-written:
+		case <-deadline:
+			return false
+		}
+	}
 }
