@@ -13,7 +13,7 @@ import (
 // TestKeepalive: a peer that never answers pings is closed after two ping
 // periods; a peer whose websocket library answers them stays connected.
 func TestKeepalive(t *testing.T) {
-	env := servertest.NewWith(t, servertest.Options{PingPeriod: 50 * time.Millisecond})
+	env := servertest.NewWith(t, servertest.Options{PingPeriod: 250 * time.Millisecond}) // room for a loaded -race run
 	acme := env.CreateWorkspace("Acme")
 	alice := env.NewUser(acme.ID, "Alice")
 	live := env.Dial(alice.Token) // reads all the time, so it answers pings
