@@ -1,18 +1,31 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README are `make run` and `make test`.
 GO ?= go
-DATA ?= $(HOME)/.local/share/worktalk-demo
 
-.PHONY: run test setup bench serve
+.PHONY: run test setup smoke bench release serve
 
 setup:
 	@scripts/setup.sh
 
-# Starts the reference server with the demo data.
+# The desktop app against an embedded server with the demo data.
 run: setup
-	$(GO) run ./cmd/worktalkd serve --demo --data $(DATA) --addr 127.0.0.1:8630
+	$(GO) run ./cmd/worktalk --demo
 
+# gofmt, go vet, every test with -race (UI headless), then the real app under Xvfb.
 test: setup
 	@scripts/test.sh
+	@scripts/smoke.sh shots/smoke.png
+
+# The real app under Xvfb: waits for its window and saves a screenshot.
+smoke: setup
+	@scripts/smoke.sh shots/smoke.png
+
+# The reference server alone, with the demo data.
+serve: setup
+	$(GO) run ./cmd/worktalkd serve --demo --data $(HOME)/.local/share/worktalkd-demo --addr 127.0.0.1:8630
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Linux bundle (fyne package) and Windows .exe (MinGW); slow, kept out of `test`.
+release: setup
+	@scripts/release.sh
