@@ -32,6 +32,12 @@ func (e *Engine) overlay() view {
 		rooms:     slices.Clone(e.replica.Rooms),
 	}
 	v.me.Fields = maps.Clone(v.me.Fields)
+	if v.me.ID == "" {
+		// Before the first sync the replica has no profile yet; sign-in
+		// told us who we are, so my own room gets its real id offline too.
+		v.me.ID, v.me.WorkspaceID, v.me.WorkspaceName = e.acct.MemberID, e.acct.WorkspaceID, e.acct.WorkspaceName
+		v.me.Name = e.acct.Name
+	}
 	for _, en := range e.outbox {
 		switch en.Op {
 		case protocol.OpProfileUpdate:

@@ -81,15 +81,8 @@ func writeNotes(ctx context.Context, opt client.Options, acct client.Account, n 
 		return err
 	}
 	defer eng.Close()
-	// A fresh device learns who "me" is with the first sync.
-	if err := waitSent(ctx, eng, time.Minute); err != nil {
-		return err
-	}
 	room, err := eng.OpenSelfRoom(ctx)
 	if err != nil {
-		return err
-	}
-	if err := waitSent(ctx, eng, time.Minute); err != nil {
 		return err
 	}
 	for i := range n {
@@ -109,7 +102,7 @@ func waitSent(ctx context.Context, eng *client.Engine, limit time.Duration) erro
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	for st := range eng.Watch(wctx) {
-		if st.Conn.Online && !st.Conn.CatchingUp && st.Me.ID != "" && st.Pending == 0 {
+		if st.Conn.Online && !st.Conn.CatchingUp && st.Pending == 0 {
 			return nil
 		}
 	}
