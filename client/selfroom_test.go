@@ -36,7 +36,9 @@ func TestSelfRoomBeforeFirstSync(t *testing.T) {
 
 	w.proxy.setDown(false)
 	w.gate.set(true)
-	waitFor(t, e, "synced", func(s State) bool { return synced(s) && !s.Conn.CatchingUp && len(s.Notices) == 0 && s.Me.Name == "Alice" })
+	waitFor(t, e, "synced", func(s State) bool {
+		return synced(s) && !s.Conn.CatchingUp && len(s.Notices) == 0 && s.Me.Name == "Alice"
+	})
 	if n := e.State().Notices; len(n) != 0 {
 		t.Fatalf("notices after sync = %+v, want none", n)
 	}
