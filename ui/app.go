@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/client/lock"
 )
 
 // Config is what cmd/worktalk hands the app.
@@ -27,8 +28,16 @@ type Config struct {
 	// Warnings are shown in the More tab (and once at start), e.g. that
 	// session tokens are kept in a file.
 	Warnings []string
-	Hooks    Hooks
 	Logger   *slog.Logger
+
+	// Lock is the lock password of this device; nil leaves lock mode off,
+	// and LockError then says why (e.g. no OS keyring).
+	Lock      *lock.Lock
+	LockError error
+	// OpenLink is a profile link (https://HOST/p/TOKEN or
+	// worktalk://p/TOKEN) to open in "Add external member" once a
+	// workspace shows, e.g. from the command line.
+	OpenLink string
 
 	// OpenSelfRoom opens my own room once the workspace shows.
 	OpenSelfRoom bool
@@ -36,15 +45,6 @@ type Config struct {
 	// the main screen first shows the engine's state and with "room" when
 	// the first room shows its messages; cmd/worktalk times start-up with it.
 	StartupProbe func(event string)
-}
-
-// Hooks are the features of the next issue, wired here so their buttons
-// exist: a nil hook leaves its button disabled.
-type Hooks struct {
-	// Share opens "My profile link" for the open workspace.
-	Share func(a *App, parent fyne.Window)
-	// Lock switches the app to lock mode.
-	Lock func(a *App)
 }
 
 // App owns the main window and the open workspace. All its fields belong
@@ -61,12 +61,17 @@ type App struct {
 	// The newest of these screens, for tests and focus.
 	memberWin *memberProfile
 	newRoom   *newRoomDialog
+	share     *shareDialog
+	addExt    *addExternalDialog
 	accounts  []client.Account // signed in on this device, for the switcher
 	main      *mainScreen      // built when a workspace opens
-	dialogs   map[fyne.Window][]dialog.Dialog
-	windows   []fyne.Window // secondary windows of the open workspace
-	pics      *pictureCache
-	quit      func() // quits the Fyne app; replaced in tests
+	locker    *locker          // nil when lock mode is unavailable
+	// pendingLink is a profile link to open once a workspace shows.
+	pendingLink string
+	dialogs     map[fyne.Window][]dialog.Dialog
+	windows     []fyne.Window // secondary windows of the open workspace
+	pics        *pictureCache
+	quit        func() // quits the Fyne app; replaced in tests
 	// now and loc place message times; fixed in golden image tests.
 	now    func() time.Time
 	loc    *time.Location
@@ -105,6 +110,8 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 		quit:    fa.Quit,
 		now:     time.Now,
 		loc:     time.Local,
+
+		pendingLink: cfg.OpenLink,
 	}
 	a.pics = newPictureCache(a)
 	a.win = fa.NewWindow("Worktalk")
@@ -112,6 +119,10 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 	a.win.SetMaster()
 	a.win.SetCloseIntercept(a.Quit)
 	a.watchKeys(a.win, nil)
+	if cfg.Lock != nil {
+		a.locker = newLocker(a.work, a.win, cfg.Lock, nil, a.forgetLocked)
+		a.locker.Others = func() []fyne.Window { return a.windows }
+	}
 	return a
 }
 
@@ -136,7 +147,10 @@ func (a *App) Window() fyne.Window { return a.win }
 // Start shows the main window and opens the first workspace (or the
 // sign-in screen).
 func (a *App) Start() {
-	a.win.SetContent(loadingView())
+	if a.locker != nil {
+		a.locker.Start() // before any name shows: it may start locked
+	}
+	a.setContent(loadingView())
 	a.win.Show()
 	var (
 		acct  client.Account
@@ -171,6 +185,7 @@ func (a *App) Start() {
 // goroutine, done runs on the Fyne thread with work's error. A nil done
 // shows a failure in the main window.
 func (a *App) run(work func(ctx context.Context) error, done func(err error)) {
+	a.touch() // screens call the engine when the user does something
 	a.work.run(work, done, func(err error) { a.showError(a.win, err) })
 }
 
@@ -193,7 +208,7 @@ func (a *App) state() client.State {
 // openAccount opens acct's engine and shows the main screen.
 func (a *App) openAccount(acct client.Account) {
 	var eng Engine
-	a.win.SetContent(loadingView())
+	a.setContent(loadingView())
 	a.run(func(ctx context.Context) error {
 		var err error
 		eng, err = a.cfg.Accounts.Open(ctx, acct)
@@ -218,7 +233,7 @@ func (a *App) startSession(acct client.Account, eng Engine) {
 	s := &session{eng: eng, acct: acct, cancel: cancel}
 	a.sess = s
 	a.main = newMainScreen(a)
-	a.win.SetContent(a.main.content)
+	a.setContent(a.main.content)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -256,6 +271,10 @@ func (a *App) offer(s *session, st client.State) {
 			a.probe("main")
 			if a.cfg.OpenSelfRoom {
 				a.main.openSelfRoom()
+			}
+			if link := a.pendingLink; link != "" {
+				a.pendingLink = ""
+				a.openAddExternal(link)
 			}
 		}
 		if st.Revoked {
@@ -302,6 +321,9 @@ func (a *App) onRevoked() {
 
 // Quit closes the open workspace cleanly, then the app.
 func (a *App) Quit() {
+	if a.locker != nil {
+		a.locker.Stop()
+	}
 	a.closeSession(false, func(err error) {
 		if err != nil {
 			a.log.Warn("close engine", "err", err)
@@ -332,9 +354,11 @@ func (a *App) newWindow(title string, onClose func()) fyne.Window {
 }
 
 // watchKeys makes Esc close the topmost dialog of w, or call closeWindow.
+// While locked Esc does nothing: the lock screen has nothing to close.
 func (a *App) watchKeys(w fyne.Window, closeWindow func()) {
 	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name != fyne.KeyEscape {
+		a.touch()
+		if ev.Name != fyne.KeyEscape || a.locked() {
 			return
 		}
 		if !a.dismissTop(w) && closeWindow != nil {

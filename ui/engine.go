@@ -28,6 +28,15 @@ type Engine interface {
 	Member(ctx context.Context, id string) (protocol.Profile, error)
 	RoomsInCommon(ctx context.Context, memberID string) ([]protocol.Room, error)
 
+	OneTimeLink(ctx context.Context) (protocol.ProfileLink, error)
+	QRLink(ctx context.Context) (protocol.ProfileLink, error)
+	ResetQRLink(ctx context.Context) (protocol.ProfileLink, error)
+	ViewLink(ctx context.Context, link string) (protocol.LinkPreview, error)
+	AddExternalByLink(ctx context.Context, link string) (protocol.Profile, error)
+	AddExternalBack(ctx context.Context, memberID string) error
+	Block(ctx context.Context, memberID string) error
+	Unblock(ctx context.Context, memberID string) error
+
 	LogOut(ctx context.Context) error
 	Close() error
 }
@@ -38,6 +47,14 @@ type Accounts interface {
 	List() ([]client.Account, error)
 	Open(ctx context.Context, acct client.Account) (Engine, error)
 }
+
+// The screens of issue 5 take only the part of the engine they need.
+var (
+	_ shareEngine    = Engine(nil)
+	_ externalEngine = Engine(nil)
+	_ blockEngine    = Engine(nil)
+	_ blockedEngine  = Engine(nil)
+)
 
 // ClientAccounts implements Accounts with package client.
 type ClientAccounts struct {

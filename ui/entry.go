@@ -6,16 +6,49 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
+// appEntry is a text input that offers its shortcuts to the app first: a
+// focused entry gets every shortcut, so without this Ctrl+L would not lock
+// while the user types, and a pasted profile link could not open "Add
+// external member". Typing counts as activity for auto-lock.
+type appEntry struct {
+	widget.Entry
+	// onShortcut, when set, is asked first; true means it was handled.
+	onShortcut func(fyne.Shortcut) bool
+	// onInput, when set, is told about every key typed.
+	onInput func()
+}
+
+func newAppEntry(a *App) *appEntry {
+	e := &appEntry{onShortcut: a.onEntryShortcut, onInput: a.touch}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *appEntry) TypedShortcut(s fyne.Shortcut) {
+	if e.onShortcut != nil && e.onShortcut(s) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+func (e *appEntry) TypedRune(r rune) {
+	if e.onInput != nil {
+		e.onInput()
+	}
+	e.Entry.TypedRune(r)
+}
+
 // messageEntry is the message input: Enter sends, Shift+Enter starts a new
 // line (the other way round from Fyne's multi-line Entry).
 type messageEntry struct {
-	widget.Entry
+	appEntry
 	shift  bool
 	onSend func()
 }
 
-func newMessageEntry(onSend func()) *messageEntry {
+func newMessageEntry(a *App, onSend func()) *messageEntry {
 	e := &messageEntry{onSend: onSend}
+	e.onShortcut, e.onInput = a.onEntryShortcut, a.touch
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.SetMinRowsVisible(2)
@@ -38,6 +71,9 @@ func (e *messageEntry) KeyUp(k *fyne.KeyEvent) {
 }
 
 func (e *messageEntry) TypedKey(k *fyne.KeyEvent) {
+	if e.onInput != nil {
+		e.onInput()
+	}
 	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !e.shift {
 		if e.onSend != nil && !e.Disabled() {
 			e.onSend()

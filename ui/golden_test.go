@@ -81,6 +81,30 @@ func (e *recordedEngine) Member(_ context.Context, id string) (protocol.Profile,
 func (e *recordedEngine) RoomsInCommon(context.Context, string) ([]protocol.Room, error) {
 	return nil, nil
 }
+func (e *recordedEngine) OneTimeLink(context.Context) (protocol.ProfileLink, error) {
+	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) QRLink(context.Context) (protocol.ProfileLink, error) {
+	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) ResetQRLink(context.Context) (protocol.ProfileLink, error) {
+	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) ViewLink(context.Context, string) (protocol.LinkPreview, error) {
+	return protocol.LinkPreview{}, protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) AddExternalByLink(context.Context, string) (protocol.Profile, error) {
+	return protocol.Profile{}, protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) AddExternalBack(context.Context, string) error {
+	return protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) Block(context.Context, string) error {
+	return protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) Unblock(context.Context, string) error {
+	return protocol.Errorf(protocol.EOffline, "recorded")
+}
 func (e *recordedEngine) LogOut(context.Context) error { return nil }
 func (e *recordedEngine) Close() error                 { return nil }
 

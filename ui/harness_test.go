@@ -226,8 +226,9 @@ type harness struct {
 	quit bool
 }
 
-// start runs the app with cfg's Open account (or the sign-in screen).
-func (w *world) start(t testing.TB, open *client.Account) *harness {
+// start runs the app with cfg's Open account (or the sign-in screen);
+// opts change the rest of its Config.
+func (w *world) start(t testing.TB, open *client.Account, opts ...func(*Config)) *harness {
 	t.Helper()
 	fa := test.NewTempApp(t)
 	th, err := NewTheme()
@@ -236,7 +237,11 @@ func (w *world) start(t testing.TB, open *client.Account) *harness {
 	}
 	fa.Settings().SetTheme(th)
 	h := &harness{t: t, w: w, loop: newLoop()}
-	h.app = newApp(fa, Config{Accounts: ClientAccounts{Options: w.opt}, Open: open, ServerURL: w.proxy.URL()}, h.loop.post)
+	cfg := Config{Accounts: ClientAccounts{Options: w.opt}, Open: open, ServerURL: w.proxy.URL()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h.app = newApp(fa, cfg, h.loop.post)
 	h.app.quit = func() { h.quit = true }
 	t.Cleanup(h.shutdown)
 	h.app.Start()
@@ -245,13 +250,13 @@ func (w *world) start(t testing.TB, open *client.Account) *harness {
 
 // signedIn signs u in (as the sign-in screen would) and starts the app on
 // that account, waiting for the first sync.
-func (w *world) signedIn(t testing.TB, u *servertest.User) *harness {
+func (w *world) signedIn(t testing.TB, u *servertest.User, opts ...func(*Config)) *harness {
 	t.Helper()
 	acct, _, err := client.SignIn(context.Background(), w.opt, w.proxy.URL(), u.Email, u.Password, "")
 	if err != nil {
 		t.Fatalf("SignIn: %v", err)
 	}
-	h := w.start(t, &acct)
+	h := w.start(t, &acct, opts...)
 	h.until("the first sync", func() bool {
 		st := h.app.state()
 		return h.app.main != nil && st.Conn.Online && !st.Conn.CatchingUp && st.Me.ID == u.ID()

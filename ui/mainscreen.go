@@ -84,7 +84,7 @@ func emptyRoomHint() fyne.CanvasObject {
 
 // apply shows a new engine state.
 func (m *mainScreen) apply(st client.State) {
-	m.a.win.SetTitle(fmt.Sprintf("%s - Worktalk", st.Workspace.Name))
+	m.a.setTitle(fmt.Sprintf("%s - Worktalk", st.Workspace.Name))
 	m.profile.apply(st)
 	m.sidebar.Refresh()
 	m.chats.apply(st)
@@ -92,6 +92,9 @@ func (m *mainScreen) apply(st client.State) {
 	m.more.apply(st)
 	if m.room != nil {
 		m.room.apply(st)
+	}
+	if w := m.a.memberWin; w != nil && isBlockedID(st, w.p.ID) {
+		w.win.Close() // blocked meanwhile: their profile no longer shows
 	}
 	m.applyBanner(st)
 	m.applyNotices(st)

@@ -33,6 +33,10 @@ type memberProfile struct {
 // openMemberProfileByID looks the member up (replica first, then the
 // server) and opens their profile window.
 func openMemberProfileByID(a *App, id string) {
+	if isBlockedID(a.state(), id) {
+		a.showBlockedProfile()
+		return
+	}
 	if p, ok := findProfile(a.state(), id); ok {
 		openMemberProfile(a, p)
 		return
@@ -55,7 +59,13 @@ func openMemberProfileByID(a *App, id string) {
 	})
 }
 
+// openMemberProfile opens p's profile window; a member I blocked gets a
+// note instead (and nil).
 func openMemberProfile(a *App, p protocol.Profile) *memberProfile {
+	if isBlockedID(a.state(), p.ID) {
+		a.showBlockedProfile()
+		return nil
+	}
 	m := &memberProfile{a: a, p: p}
 	m.win = a.newWindow(p.Name, func() {
 		if a.memberWin == m {

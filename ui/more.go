@@ -11,15 +11,15 @@ import (
 )
 
 // moreTab holds settings: my account, the workspaces signed in on this
-// device, and warnings. The blocked members list joins it later.
+// device, the blocked members, lock mode, and warnings.
 type moreTab struct {
 	a        *App
 	content  fyne.CanvasObject
 	account  *widget.Label
 	accounts *fyne.Container
 	warnings *fyne.Container
-	// Extra is where later sections (blocked members) go.
-	extra *fyne.Container
+	extra    *fyne.Container // blocked members and lock mode
+	blocked  *blockedList
 }
 
 func newMoreTab(a *App) *moreTab {
@@ -29,6 +29,11 @@ func newMoreTab(a *App) *moreTab {
 	m.accounts = container.NewVBox()
 	m.warnings = container.NewVBox()
 	m.extra = container.NewVBox()
+	if eng := a.engine(); eng != nil {
+		m.blocked = newBlockedList(a.work, eng, a.win)
+		m.extra.Add(m.blocked.content)
+	}
+	m.extra.Add(a.lockCard())
 	add := widget.NewButtonWithIcon(lang.L("Add a workspace"), theme.ContentAddIcon(), m.onAddWorkspaceTapped)
 	look := widget.NewLabel(lang.L("Language and light or dark theme follow your system settings."))
 	look.Wrapping = fyne.TextWrapWord
@@ -44,6 +49,9 @@ func newMoreTab(a *App) *moreTab {
 }
 
 func (m *moreTab) apply(st client.State) {
+	if m.blocked != nil {
+		m.blocked.apply(st)
+	}
 	m.account.SetText(st.Account.Email + "\n" + st.Account.ServerURL)
 	warnings := append(append([]string(nil), m.a.cfg.Warnings...), st.Warnings...)
 	m.warnings.RemoveAll()

@@ -34,9 +34,6 @@ func showMyProfileDetail(a *App) *myProfileDetail {
 	d.chat = widget.NewButtonWithIcon(lang.L("Chat with me"), theme.MailComposeIcon(), d.onChatWithMeTapped)
 	d.chat.Importance = widget.HighImportance
 	d.share = widget.NewButtonWithIcon(lang.L("Share"), theme.MailForwardIcon(), d.onShareTapped)
-	if a.cfg.Hooks.Share == nil {
-		d.share.Disable()
-	}
 	body := container.NewVBox(container.NewCenter(pic), name, ws, fields,
 		container.NewCenter(container.NewHBox(d.chat, d.share)))
 	d.dialog = dialog.NewCustom(lang.L("My profile"), lang.L("Close"), container.NewPadded(body), a.win)
@@ -53,7 +50,10 @@ func (d *myProfileDetail) onChatWithMeTapped() {
 }
 
 func (d *myProfileDetail) onShareTapped() {
-	if d.a.cfg.Hooks.Share != nil {
-		d.a.cfg.Hooks.Share(d.a, d.a.win)
+	eng := d.a.engine()
+	if eng == nil {
+		return // signed out meanwhile
 	}
+	d.a.share = newShareDialog(d.a.work, eng, d.a.win)
+	d.a.showDialog(d.a.win, d.a.share.dlg)
 }

@@ -14,27 +14,31 @@ import (
 )
 
 // orgChartTab lists my coworkers and my external members, searchable by
-// name. Choosing one opens their profile window.
+// name. Choosing one opens their profile window. Pasting a profile link in
+// the search opens "Add external member" with it.
 type orgChartTab struct {
 	a       *App
 	content fyne.CanvasObject
-	search  *widget.Entry
+	search  *appEntry
 	members *memberList
 	extern  *memberList
+	addExt  *widget.Button
 	st      client.State
 }
 
 func newOrgChartTab(a *App) *orgChartTab {
 	o := &orgChartTab{a: a}
-	o.search = widget.NewEntry()
+	o.search = newAppEntry(a)
 	o.search.SetPlaceHolder(lang.L("Search by name"))
 	o.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	o.search.OnChanged = func(string) { o.filter() }
 	o.members = newMemberList(a, lang.L("No members found."))
 	o.extern = newMemberList(a, lang.L("No external members yet."))
+	o.addExt = widget.NewButtonWithIcon(lang.L("Add external member"), theme.ContentAddIcon(), o.onAddExternalTapped)
 	tabs := container.NewAppTabs(
 		container.NewTabItem(lang.L("Members"), o.members.content),
-		container.NewTabItem(lang.L("External members"), o.extern.content),
+		container.NewTabItem(lang.L("External members"),
+			container.NewBorder(nil, container.NewPadded(o.addExt), nil, nil, o.extern.content)),
 	)
 	o.content = container.NewBorder(container.NewPadded(o.search), nil, nil, nil, tabs)
 	return o
@@ -44,6 +48,8 @@ func (o *orgChartTab) apply(st client.State) {
 	o.st = st
 	o.filter()
 }
+
+func (o *orgChartTab) onAddExternalTapped() { o.a.openAddExternal("") }
 
 func (o *orgChartTab) filter() {
 	q := strings.ToLower(strings.TrimSpace(o.search.Text))

@@ -106,7 +106,7 @@ func (p *profilePanel) onEditTapped() {
 func (p *profilePanel) onMenuTapped() {
 	lock := fyne.NewMenuItem(lang.L("Lock mode"), p.onLockTapped)
 	lock.Icon = theme.VisibilityOffIcon()
-	lock.Disabled = p.a.cfg.Hooks.Lock == nil
+	lock.Disabled = p.a.locker == nil
 	logout := fyne.NewMenuItem(lang.L("Log out"), p.onLogOutTapped)
 	logout.Icon = theme.LogoutIcon()
 	quit := fyne.NewMenuItem(lang.L("Quit"), p.onQuitTapped)
@@ -123,11 +123,7 @@ func (p *profilePanel) onMenuTapped() {
 	widget.ShowPopUpMenuAtPosition(menu, c, pos.Add(fyne.NewPos(0, p.menu.Size().Height)))
 }
 
-func (p *profilePanel) onLockTapped() {
-	if p.a.cfg.Hooks.Lock != nil {
-		p.a.cfg.Hooks.Lock(p.a)
-	}
-}
+func (p *profilePanel) onLockTapped() { p.a.lockNow() }
 
 func (p *profilePanel) onLogOutTapped() {
 	name := p.a.state().Workspace.Name

@@ -34,6 +34,9 @@ type roomView struct {
 	input    *messageEntry
 	send     *widget.Button
 	closed   *widget.Label
+	more     *widget.Button  // [More] of a 1:1 room: the side panel
+	side     *fyne.Container // holds the side panel while it shows
+	panel    *blockPanel     // nil until [More] is first tapped
 
 	room client.RoomSummary
 	msgs []client.Message // oldest first
@@ -41,7 +44,7 @@ type roomView struct {
 	// answered for yet (shown after msgs, pending).
 	provisional []client.Message
 	nextLocal   int
-	more        bool // older messages are stored beyond msgs[0]
+	older       bool // older messages are stored beyond msgs[0]
 	// serverMore is cleared once the server has no older messages either
 	// (a snapshot carries only the newest of each room).
 	serverMore bool
@@ -64,19 +67,26 @@ func newRoomView(a *App, roomID string) *roomView {
 	r.list = widget.NewList(r.length, r.createItem, r.updateItem)
 	r.list.HideSeparators = true
 	r.list.OnSelected = func(widget.ListItemID) { r.list.UnselectAll() }
-	r.input = newMessageEntry(r.onSendTapped)
+	r.input = newMessageEntry(a, r.onSendTapped)
 	r.input.SetPlaceHolder(lang.L("Write a message. Enter sends, Shift+Enter starts a new line."))
 	r.send = widget.NewButtonWithIcon("", theme.MailSendIcon(), r.onSendTapped)
 	r.send.Importance = widget.HighImportance
 	r.closed = widget.NewLabel(lang.L("This chat room is closed. Nobody can send messages in it."))
 	r.closed.Importance = widget.LowImportance
 	r.closed.Hide()
+	r.more = widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), r.onMoreTapped)
+	r.more.Importance = widget.LowImportance
+	r.more.Hide()
+	r.side = container.NewStack()
+	r.side.Hide()
 
 	r.titleRow = container.NewHBox(r.title, container.NewCenter(r.me))
-	header := container.NewPadded(container.NewVBox(r.titleRow, r.subtitle))
+	header := container.NewPadded(container.NewBorder(nil, nil, nil, container.NewCenter(r.more),
+		container.NewVBox(r.titleRow, r.subtitle)))
 	inputRow := container.NewBorder(nil, nil, nil, container.NewVBox(r.send), r.input)
 	bottom := container.NewPadded(container.NewVBox(r.closed, inputRow))
-	r.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), bottom, nil, nil, r.list)
+	chat := container.NewBorder(nil, bottom, nil, nil, r.list)
+	r.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, r.side, chat)
 	return r
 }
 
@@ -108,6 +118,14 @@ func (r *roomView) apply(st client.State) {
 		r.subtitle.SetText(r.roomSubtitle(st))
 	}
 	r.titleRow.Refresh() // the title's width changed
+	if r.room.Kind == protocol.RoomDirect {
+		r.more.Show()
+	} else {
+		r.more.Hide()
+	}
+	if r.panel != nil {
+		r.panel.apply(st)
+	}
 	if r.room.Closed {
 		r.closed.Show()
 		r.input.Disable()
@@ -167,8 +185,8 @@ func (r *roomView) reload(version uint64) {
 			return
 		}
 		atBottom := !r.loaded || r.atBottom()
-		r.more = len(msgs) > limit
-		if r.more {
+		r.older = len(msgs) > limit
+		if r.older {
 			msgs = msgs[1:]
 		}
 		r.msgs, r.version, r.loaded = msgs, version, true
@@ -217,7 +235,7 @@ func (r *roomView) keyOf(i int) string {
 // older messages are stored, or the server may have some (the history
 // reaches back to where a snapshot cut it).
 func (r *roomView) earlier() bool {
-	return r.more || r.serverMore && len(r.msgs) >= protocol.SnapshotMessagesPerRoom
+	return r.older || r.serverMore && len(r.msgs) >= protocol.SnapshotMessagesPerRoom
 }
 
 // onEarlierTapped shows the page of messages before the oldest shown,
@@ -232,7 +250,7 @@ func (r *roomView) onEarlierTapped() {
 	}
 	r.loading = true
 	before := r.msgs[0].Key
-	stored := r.more
+	stored := r.older
 	var (
 		older   []client.Message
 		fetched int
@@ -256,8 +274,8 @@ func (r *roomView) onEarlierTapped() {
 		if !stored && fetched == 0 {
 			r.serverMore = false
 		}
-		r.more = len(older) > pageSize
-		if r.more {
+		r.older = len(older) > pageSize
+		if r.older {
 			older = older[1:]
 		}
 		r.msgs = append(older, r.msgs...)
@@ -492,9 +510,32 @@ func (r *roomView) senderPicture(id string) string {
 	return ""
 }
 
+// onMoreTapped shows or hides the side panel of a 1:1 room: who the other
+// member is and, for an external member, [Block member].
+func (r *roomView) onMoreTapped() {
+	if r.side.Visible() {
+		r.side.Hide()
+		r.content.Refresh()
+		return
+	}
+	if r.panel == nil {
+		eng := r.a.engine()
+		if eng == nil {
+			return // signed out meanwhile
+		}
+		r.panel = newBlockPanel(r.a.work, eng, r.a.win, r.roomID)
+		sep := widget.NewSeparator()
+		r.side.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, sep, nil,
+			container.New(&minWidthLayout{w: 240}, container.NewVScroll(r.panel.content)))}
+	}
+	r.panel.apply(r.a.state())
+	r.side.Show()
+	r.content.Refresh()
+}
+
 func (r *roomView) onActionTapped(act protocol.Action) {
 	switch act.Kind {
 	case protocol.ActionViewProfile:
-		openMemberProfileByID(r.a, act.MemberID)
+		r.a.viewProfile(act.MemberID)
 	}
 }

@@ -71,8 +71,8 @@ func (a *App) showSignIn(cancelable bool) *signInScreen {
 	box := container.NewVBox(container.NewCenter(icon), title, form, s.choices, s.errText, container.NewCenter(buttons))
 	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height+80), box))
 	a.signIn = s
-	a.win.SetTitle(lang.L("Sign in - Worktalk"))
-	a.win.SetContent(s.content)
+	a.setTitle(lang.L("Sign in - Worktalk"))
+	a.setContent(s.content)
 	if s.server.Text == "" {
 		a.win.Canvas().Focus(s.server)
 	} else {

@@ -151,6 +151,24 @@ func (p *padLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return m.Add(fyne.NewSize(2*p.h, 2*p.v))
 }
 
+// minWidthLayout makes its objects at least w wide (a side panel).
+type minWidthLayout struct{ w float32 }
+
+func (l *minWidthLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(s)
+	}
+}
+
+func (l *minWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := fyne.NewSize(l.w, 0)
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
 // themedRect is a rectangle filled with a theme colour; unlike a bare
 // canvas.Rectangle it follows the theme when the system switches between
 // light and dark.

@@ -16,6 +16,7 @@ import (
 
 	"worktalk.dev/worktalk/assets"
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/client/lock"
 	"worktalk.dev/worktalk/ui"
 )
 
@@ -36,8 +37,9 @@ type Main struct {
 	serverURL   string
 	fileSecrets bool
 	verbose     bool
-	report      bool // --startup-report
-	demoNotes   int  // --demo-notes
+	report      bool   // --startup-report
+	demoNotes   int    // --demo-notes
+	link        string // a profile link given as the argument
 
 	log        *slog.Logger
 	demoServer *demoServer // nil unless --demo
@@ -68,7 +70,14 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.demoNotes > 0 && !m.demo {
 		return fmt.Errorf("--demo-notes needs --demo")
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() == 1:
+		link, ok := ui.ProfileLink(fs.Arg(0))
+		if !ok {
+			return fmt.Errorf("%q is not a profile link (https://HOST/p/TOKEN or worktalk://p/TOKEN)", fs.Arg(0))
+		}
+		m.link = link
+	case fs.NArg() > 1:
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	return nil
@@ -91,7 +100,7 @@ func (m *Main) Run(ctx context.Context) error {
 		base = filepath.Join(d, "worktalk")
 	}
 	opt := client.Options{DataDir: base, AllowFileSecrets: m.fileSecrets, Logger: m.log}
-	cfg := ui.Config{ServerURL: m.serverURL, Logger: m.log}
+	cfg := ui.Config{ServerURL: m.serverURL, Logger: m.log, OpenLink: m.link}
 
 	if m.demo {
 		ds, err := startDemo(ctx, filepath.Join(base, "demo"), m.log)
@@ -116,6 +125,10 @@ func (m *Main) Run(ctx context.Context) error {
 		cfg.ServerURL = ds.url
 	}
 	cfg.Accounts = ui.ClientAccounts{Options: opt}
+	cfg.Lock, cfg.LockError = openLock(opt)
+	if cfg.LockError != nil {
+		m.log.Warn("lock mode is off", "err", cfg.LockError)
+	}
 
 	fa := app.NewWithID("dev.worktalk.app")
 	fa.SetIcon(assets.Icon)
@@ -151,4 +164,15 @@ func (m *Main) Close() error {
 		return m.demoServer.close()
 	}
 	return nil
+}
+
+// openLock opens the lock password record: in the OS keyring, or with the
+// session tokens when they are kept elsewhere (the demo's file), so that a
+// machine without a Secret Service can still try lock mode in the demo.
+func openLock(opt client.Options) (*lock.Lock, error) {
+	lo := lock.Options{}
+	if opt.Secrets != nil {
+		lo.Store, lo.NotFound = opt.Secrets, client.ErrSecretNotFound
+	}
+	return lock.Open(lo)
 }

@@ -5,6 +5,8 @@
 //	worktalk --server URL         fills the sign-in screen's server field
 //	worktalk --insecure-file-secrets
 //	                              keeps session tokens in a 0600 file when the OS has no keyring
+//	worktalk worktalk://p/TOKEN   (or https://HOST/p/TOKEN) opens "Add external member" with
+//	                              that profile link once a workspace shows (see docs/url-scheme.md)
 package main
 
 import (

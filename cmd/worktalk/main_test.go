@@ -20,7 +20,11 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--demo", "--demo-notes", "10"}, ""},
 		{[]string{"--server", "https://talk.example.com", "--insecure-file-secrets"}, ""},
 		{[]string{"--demo-notes", "10"}, "--demo-notes needs --demo"},
-		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"extra"}, "is not a profile link"},
+		{[]string{"worktalk://p/abcdefghijklmnopqrstuvwxyz012345"}, ""},
+		{[]string{"--demo", "https://talk.example.com/p/abcdefghijklmnopqrstuvwxyz012345"}, ""},
+		{[]string{"https://talk.example.com/about"}, "is not a profile link"},
+		{[]string{"worktalk://p/abcdefghijklmnopqrstuvwxyz012345", "more"}, "unexpected arguments"},
 		{[]string{"--no-such-flag"}, "flag provided but not defined"},
 		{[]string{"--version"}, errVersion.Error()},
 	}
