@@ -13,11 +13,11 @@ run: setup
 # gofmt, go vet, every test with -race (UI headless), then the real app under Xvfb.
 test: setup
 	@scripts/test.sh
-	@scripts/smoke.sh shots/smoke.png
+	@mkdir -p shots && scripts/smoke.sh shots/smoke.png
 
 # The real app under Xvfb: waits for its window and saves a screenshot.
 smoke: setup
-	@scripts/smoke.sh shots/smoke.png
+	@mkdir -p shots && scripts/smoke.sh shots/smoke.png
 
 # The reference server alone, with the demo data.
 serve: setup

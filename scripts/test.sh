@@ -20,7 +20,7 @@ export HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.c
 export WORKTALK_TEST_KEYRING=1
 # Fyne reads the UI language from LANG and logs an error for plain "C".
 export LANG=en_US.UTF-8
-exec dbus-run-session -- sh -c '
+dbus-run-session -- sh -c '
   printf worktalk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   go test -race -tags ci -count=1 -timeout 20m "$@" ./...
 ' sh "$@"
