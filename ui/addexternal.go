@@ -240,6 +240,7 @@ func (d *addExternalDialog) setStatus(text string, problem bool) {
 }
 
 func (d *addExternalDialog) fit() {
+	d.dlg.Refresh() // the popup keeps its old minimum size until refreshed
 	m := d.dlg.MinSize()
 	d.dlg.Resize(fyne.NewSize(max(m.Width, 460), m.Height))
 }

@@ -75,9 +75,9 @@ func (a *App) onEntryShortcut(s fyne.Shortcut) bool {
 	return false
 }
 
-// lockCard is the More tab's lock mode section: the settings, or why lock
-// mode is not available on this computer.
-func (a *App) lockCard() fyne.CanvasObject {
+// lockSection is the More tab's lock mode section: the settings, or why
+// lock mode is not available on this computer.
+func (a *App) lockSection() fyne.CanvasObject {
 	if a.locker != nil {
 		return newLockSettings(a.locker).content
 	}
@@ -88,5 +88,5 @@ func (a *App) lockCard() fyne.CanvasObject {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	l.Importance = widget.LowImportance
-	return widget.NewCard(lang.L("Lock mode"), "", l)
+	return section(lang.L("Lock mode"), l)
 }

@@ -30,7 +30,7 @@ type blockedList struct {
 	eng  blockedEngine
 	win  fyne.Window
 
-	content *widget.Card
+	content fyne.CanvasObject
 	rows    *fyne.Container
 
 	blocked   []protocol.BlockedMember
@@ -45,7 +45,7 @@ type blockedList struct {
 func newBlockedList(work *worker, eng blockedEngine, win fyne.Window) *blockedList {
 	l := &blockedList{work: work, eng: eng, win: win, added: map[string]bool{}, pending: map[string]bool{}}
 	l.rows = container.NewVBox()
-	l.content = widget.NewCard(lang.L("Blocked members"), "", l.rows)
+	l.content = section(lang.L("Blocked members"), l.rows)
 	l.render()
 	return l
 }

@@ -91,7 +91,7 @@ func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	preview, when := "", ""
 	r.pending.Hide()
 	if m := room.Last; m != nil {
-		preview = previewText(*m)
+		preview = previewText(*m, room.Room, c.a.state().Me.ID)
 		when = shortTime(c.a.localTime(m.SentAt), c.a.now().In(c.a.loc))
 		if m.Pending {
 			r.pending.Show()
@@ -139,10 +139,10 @@ func findProfile(st client.State, id string) (protocol.Profile, bool) {
 }
 
 // previewText is a message as one line of the rooms list.
-func previewText(m client.Message) string {
+func previewText(m client.Message, room protocol.Room, meID string) string {
 	t := m.Text
 	if m.Kind == protocol.MessageSystem {
-		t = systemText(m.Message)
+		t = systemText(m.Message, room, meID)
 	}
 	t = strings.Join(strings.Fields(t), " ")
 	if r := []rune(t); len(r) > 60 {

@@ -21,6 +21,9 @@ func (a *App) openAddExternal(link string) {
 	d.OnAdded = a.openChatWithAdded
 	a.addExt = d
 	a.showDialog(a.win, d.dlg)
+	if link == "" {
+		a.win.Canvas().Focus(d.link) // ready to paste
+	}
 }
 
 func (a *App) openChatWithAdded(memberID string) {

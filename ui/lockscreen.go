@@ -53,6 +53,7 @@ type locker struct {
 	hidden     []fyne.CanvasObject // dialogs hidden while locked
 	hiddenWins []fyne.Window
 	screen     *lockScreen
+	settings   *lockSettings // the newest settings section, redrawn when a password is set
 	stopTick   func()
 	stopAuto   func()
 }
@@ -254,11 +255,18 @@ func (l *locker) askNewPassword(next func()) {
 				dialog.ShowInformation(lang.L("Could not do that"), errorText(err), l.win)
 				return
 			}
+			if l.settings != nil {
+				l.settings.render() // the options that need a password
+			}
 			if next != nil {
 				next()
 			}
 		}, nil)
 	}, l.win)
+	// Enter in either field submits, as [Set password] would (the form
+	// checks both fields first).
+	pw.OnSubmitted = func(string) { form.Submit() }
+	again.OnSubmitted = func(string) { form.Submit() }
 	form.Resize(fyne.NewSize(420, 0))
 	form.Show()
 	l.win.Canvas().Focus(pw)
@@ -404,11 +412,11 @@ func (s *lockScreen) forgetConfirmed() {
 	})
 }
 
-// lockSettings is the lock mode card for the More tab: set a password,
+// lockSettings is the lock mode section of the More tab: set a password,
 // auto-lock after idle minutes, start locked.
 type lockSettings struct {
 	l       *locker
-	content *widget.Card
+	content fyne.CanvasObject
 	body    *fyne.Container
 }
 
@@ -417,7 +425,8 @@ var autoLockChoices = []int{0, 1, 5, 10, 15, 30, 60}
 
 func newLockSettings(l *locker) *lockSettings {
 	s := &lockSettings{l: l, body: container.NewVBox()}
-	s.content = widget.NewCard(lang.L("Lock mode"), "", s.body)
+	l.settings = s
+	s.content = section(lang.L("Lock mode"), s.body)
 	s.render()
 	return s
 }
@@ -427,7 +436,7 @@ func (s *lockSettings) render() {
 	if !s.l.lk.IsSet() {
 		off := widget.NewLabel(lang.L("Lock mode hides your chats behind a password when you step away."))
 		off.Wrapping = fyne.TextWrapWord
-		set := widget.NewButton(lang.L("Set a lock password"), func() { s.l.askNewPassword(s.render) })
+		set := widget.NewButton(lang.L("Set a lock password"), func() { s.l.askNewPassword(nil) })
 		s.body.Objects = []fyne.CanvasObject{off, container.NewHBox(set)}
 		s.body.Refresh()
 		return

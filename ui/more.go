@@ -33,7 +33,7 @@ func newMoreTab(a *App) *moreTab {
 		m.blocked = newBlockedList(a.work, eng, a.win)
 		m.extra.Add(m.blocked.content)
 	}
-	m.extra.Add(a.lockCard())
+	m.extra.Add(a.lockSection())
 	add := widget.NewButtonWithIcon(lang.L("Add a workspace"), theme.ContentAddIcon(), m.onAddWorkspaceTapped)
 	look := widget.NewLabel(lang.L("Language and light or dark theme follow your system settings."))
 	look.Wrapping = fyne.TextWrapWord

@@ -126,14 +126,17 @@ func (r *roomView) apply(st client.State) {
 	if r.panel != nil {
 		r.panel.apply(st)
 	}
-	if r.room.Closed {
-		r.closed.Show()
-		r.input.Disable()
-		r.send.Disable()
-	} else {
-		r.closed.Hide()
-		r.input.Enable()
-		r.send.Enable()
+	if r.room.Closed != r.closed.Visible() {
+		if r.room.Closed {
+			r.closed.Show()
+			r.input.Disable()
+			r.send.Disable()
+		} else {
+			r.closed.Hide()
+			r.input.Enable()
+			r.send.Enable()
+		}
+		r.content.Refresh() // the note above the input came or went
 	}
 	if v := st.RoomVersion[r.roomID]; !r.loaded || v != r.version {
 		r.reload(v)
@@ -425,9 +428,10 @@ func (r *roomView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	if msg.Kind == protocol.MessageSystem {
-		m.sysText.SetText(systemText(msg.Message))
-		if msg.Action != nil {
-			act := *msg.Action
+		me := r.a.state().Me.ID
+		m.sysText.SetText(systemText(msg.Message, r.room.Room, me))
+		if a := actionFor(msg.Message, me); a != nil {
+			act := *a
 			m.action.SetText(actionText(act))
 			m.action.OnTapped = func() { r.onActionTapped(act) }
 			m.action.Show()

@@ -130,6 +130,13 @@ func TestAddBackBlockAndUnblockThroughTheApp(t *testing.T) {
 		return isExternal(st, p.bob.ID()) && st.Pending == 0
 	})
 	h.app.dismissTop(h.app.win)
+	// Both of us get "added" messages; mine reads as what I did, without a
+	// button to my own profile.
+	h.until("my own added message", func() bool { return len(r.msgs) >= 2 })
+	mine := roomRowOf(r, len(r.msgs)-1)
+	if want := "You added Bob Lee as an external member."; mine.sysText.Text != want || mine.action.Visible() {
+		t.Errorf("my system message = %q (button shown %v), want %q without a button", mine.sysText.Text, mine.action.Visible(), want)
+	}
 
 	// The room's [More] opens the side panel with [Block member].
 	if !r.more.Visible() {
@@ -284,6 +291,9 @@ func TestLockThroughTheApp(t *testing.T) {
 	if win.Content() != mainContent || win.Title() != "Acme - Worktalk" {
 		t.Fatalf("after unlock: main screen back %v, title %q; want the main screen and Acme - Worktalk",
 			win.Content() == mainContent, win.Title())
+	}
+	if findButton(h.app.main.more.content, "Lock now") == nil {
+		t.Errorf("the More tab does not show the lock settings after the password was set")
 	}
 
 	// Ctrl+L works while the message box has focus.
