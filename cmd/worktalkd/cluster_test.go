@@ -13,7 +13,8 @@ import (
 	"worktalk.dev/worktalk/server/postgres/pgtest"
 )
 
-// The tests in this file run two real worktalkd processes (the test binary
+// The tests in this file run in parallel (they mostly wait for the nodes'
+// database poll), each with two real worktalkd processes (the test binary
 // re-executed as worktalkd) on their own ports, sharing one fresh
 // PostgreSQL schema and one NATS subject, and talk to them with raw
 // websocket clients.
@@ -138,6 +139,7 @@ func twoNodes(t *testing.T, natsURL string) (db string, a, b *process) {
 // on node B run the profile story: link, add, chat, block, unblock.
 // Alice's second device on B sees exactly what her first sees on A.
 func TestProcessesProfileStory(t *testing.T) {
+	t.Parallel()
 	db, a, b := twoNodes(t, natstest.URL(t))
 	aliceEmail, acme := newMember(t, db, "Acme", "Alice Kim")
 	bobEmail, globex := newMember(t, db, "한빛소프트", "박보검")
@@ -185,8 +187,9 @@ func TestProcessesProfileStory(t *testing.T) {
 	again := send(t, bob.c, dm, "Sorry, wrong button")
 	awaitMessage(t, alice.c, again)
 	back := send(t, alice.c, dm, "괜찮아요")
-	awaitMessage(t, bob.c, back)
-	awaitMessage(t, alice2.c, back)
+	for _, c := range []*servertest.Client{alice.c, alice2.c, bob.c} { // the last event, so all before it too
+		awaitMessage(t, c, back)
+	}
 	sent = append(sent, again, back)
 
 	ids1, seqs1 := textMessages(t, alice.c.History())
@@ -208,6 +211,7 @@ func TestProcessesProfileStory(t *testing.T) {
 // and resending her unanswered messages with the same ids stores each
 // once. Bob, on B throughout, sees every message once, in order.
 func TestProcessesNodeKilled(t *testing.T) {
+	t.Parallel()
 	db, a, b := twoNodes(t, natstest.URL(t))
 	aliceEmail, acme := newMember(t, db, "Acme", "Alice")
 	bobEmail, globex := newMember(t, db, "Globex", "Bob")
@@ -304,6 +308,7 @@ func sameSet(got, want []string) bool {
 // reconnected, messages flow both ways again. Everyone gets every message
 // once, in order.
 func TestProcessesNATSRestart(t *testing.T) {
+	t.Parallel()
 	nats := natstest.Start(t, 0)
 	db, a, b := twoNodes(t, nats.URL())
 	aliceEmail, acme := newMember(t, db, "Acme", "Alice")
@@ -341,8 +346,9 @@ func TestProcessesNATSRestart(t *testing.T) {
 	}
 	reply := send(t, alice.c, dm, "all here")
 	want = append(want, reply)
-	awaitMessage(t, bob.c, reply)
-	awaitMessage(t, phone.c, reply)
+	for _, c := range []*servertest.Client{alice.c, phone.c, bob.c} { // the last event, so all before it too
+		awaitMessage(t, c, reply)
+	}
 
 	for _, who := range []struct {
 		name   string
@@ -355,5 +361,21 @@ func TestProcessesNATSRestart(t *testing.T) {
 		ids, seqs := textMessages(t, who.frames)
 		wantIncreasing(t, who.name, seqs)
 		wantOnceInOrder(t, who.name, ids, want)
+	}
+}
+
+// TestProcessesAdminChange: an admin command run against the database
+// while the nodes serve (it publishes nothing) reaches a member connected
+// to a node: the node's poll finds the new event in the database.
+func TestProcessesAdminChange(t *testing.T) {
+	t.Parallel()
+	db, a, _ := twoNodes(t, natstest.URL(t))
+	email, ws := newMember(t, db, "Acme", "Alice")
+	alice := signIn(t, a, email, ws)
+
+	runMain(t, "", "workspace", "set", "--db", db, "--id", ws, "--external-chat", "off")
+	f := alice.c.AwaitEvent(protocol.EvWorkspaceUpdate, nil)
+	if w := servertest.Decode[protocol.Workspace](t, f); w.Settings.ExternalChat {
+		t.Errorf("workspace.update after workspace set --external-chat off has external chat on, want off")
 	}
 }
