@@ -53,6 +53,7 @@ func newMainScreen(a *App) *mainScreen {
 		container.NewTabItemWithIcon(lang.L("Org chart"), theme.AccountIcon(), m.org.content),
 		container.NewTabItemWithIcon(lang.L("More"), theme.SettingsIcon(), m.more.content),
 	)
+	m.tabs.OnSelected = func(*container.TabItem) { a.touch() }
 	sidebarBg := newThemedRect(colorSidebar, 0)
 	m.sidebar = container.NewBorder(m.profile.content, nil, nil, nil, m.tabs)
 	sidebar := container.NewStack(sidebarBg, m.sidebar)
