@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -366,4 +367,40 @@ func allText(o fyne.CanvasObject) string {
 		}
 	})
 	return strings.Join(out, "\n")
+}
+
+// "Forgot password?" on the locked app logs out of the workspace, wipes its
+// local data, turns lock mode off and shows the sign-in screen.
+func TestForgotLockPasswordThroughTheApp(t *testing.T) {
+	store := lock.NewMemoryStore()
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	h := w.signedIn(t, alice, withLock(store))
+	h.settled()
+	before := localFiles(t, w.opt.DataDir)
+	if err := h.app.cfg.Lock.Set(lockTestPassword); err != nil {
+		t.Fatal(err)
+	}
+	h.app.lockNow()
+	if !h.app.locked() {
+		t.Fatalf("lockNow with a password set did not lock")
+	}
+	test.Tap(h.app.locker.screen.forgot)
+	tapButton(t, topOverlay(h.app.win), "Log out and delete")
+	h.until("the sign-in screen", func() bool { return !h.app.locked() && h.app.signIn != nil })
+	if h.app.win.Content() != h.app.signIn.content {
+		t.Fatalf("after forgetting, the window does not show the sign-in screen")
+	}
+	if h.app.cfg.Lock.IsSet() {
+		t.Errorf("lock password still set after forgetting it")
+	}
+	if accts, err := client.Accounts(w.opt); err != nil || len(accts) != 0 {
+		t.Errorf("accounts after forgetting = %+v, %v; want none", accts, err)
+	}
+	after := localFiles(t, w.opt.DataDir)
+	for _, f := range before {
+		if !strings.HasSuffix(f, "accounts.json") && slices.Contains(after, f) {
+			t.Errorf("local file %s of the forgotten workspace remains", f)
+		}
+	}
 }
