@@ -350,6 +350,8 @@ func (a *App) newWindow(title string, onClose func()) fyne.Window {
 		}
 	})
 	a.watchKeys(w, w.Close)
+	// Ctrl+L locks from here too (locking hides this window).
+	w.Canvas().AddShortcut(lockShortcut, func(fyne.Shortcut) { a.lockNow() })
 	return w
 }
 

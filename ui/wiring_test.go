@@ -297,6 +297,19 @@ func TestLockThroughTheApp(t *testing.T) {
 		t.Errorf("the More tab does not show the lock settings after the password was set")
 	}
 
+	// Ctrl+L in a profile window locks too, and hides that window.
+	openMemberProfileByID(h.app, p.bob.ID())
+	h.until("Bob's profile", func() bool { return h.app.memberWin != nil })
+	mp := h.app.memberWin
+	mp.win.Canvas().(fyne.Shortcutable).TypedShortcut(lockShortcut)
+	if !h.app.locked() {
+		t.Fatalf("Ctrl+L in a profile window did not lock")
+	}
+	s = h.app.locker.screen
+	s.pw.SetText(lockTestPassword)
+	test.Tap(s.unlock)
+	h.until("unlocked", func() bool { return !h.app.locked() })
+
 	// Ctrl+L works while the message box has focus.
 	r := h.app.main.room
 	win.Canvas().Focus(r.input)
