@@ -40,8 +40,10 @@ func (s *Service) Do(ctx context.Context, c Caller, reqID, op string, data json.
 	if len(data) > protocol.MaxFrameBytes {
 		return nil, protocol.Errorf(protocol.ETooLarge, "request is larger than %d bytes", protocol.MaxFrameBytes)
 	}
-	if err := s.rateLimit(c, op); err != nil {
-		return nil, err
+	if !protocol.Mutations[op] {
+		if err := s.rateLimit(c, op); err != nil {
+			return nil, err
+		}
 	}
 	var v any
 	var err error
@@ -100,6 +102,10 @@ func (s *Service) mutate(ctx context.Context, c Caller, reqID, op string, data j
 			return nil
 		}
 		if !errors.Is(err, ErrNoRow) {
+			return err
+		}
+		// Limited after the lookup: a resend gets its first answer, not a refusal.
+		if err := s.rateLimit(c, op); err != nil {
 			return err
 		}
 		v, err := m(s, ctx, w, c, reqID, data)

@@ -38,12 +38,14 @@ func (s *Service) key(ctx context.Context, tx Tx) ([]byte, error) {
 		return s.serverKey, nil
 	}
 	k, err := tx.ServerKey(ctx, sealKeyName)
+	created := false
 	if errors.Is(err, ErrNoRow) {
 		k = make([]byte, 32)
 		if _, err := rand.Read(k); err != nil {
 			return nil, err
 		}
 		err = tx.InsertServerKey(ctx, sealKeyName, k)
+		created = true
 	}
 	if err != nil {
 		return nil, fmt.Errorf("server key: %w", err)
@@ -51,7 +53,11 @@ func (s *Service) key(ctx context.Context, tx Tx) ([]byte, error) {
 	if len(k) != 32 {
 		return nil, fmt.Errorf("server key has %d bytes, want 32", len(k))
 	}
-	s.serverKey = k
+	// A new key is cached only once read back committed: tx may still roll
+	// back, and a key sealing data after that would be lost on restart.
+	if !created {
+		s.serverKey = k
+	}
 	return k, nil
 }
 
