@@ -187,6 +187,9 @@ func (e *Engine) Picture(ctx context.Context, id string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, httpError(resp.StatusCode, b)
 	}
+	if len(b) > protocol.MaxPictureBytes { // cut short: never cache a broken image
+		return nil, protocol.Errorf(protocol.ETooLarge, "the picture is larger than %d bytes", protocol.MaxPictureBytes)
+	}
 	if err := e.db.PutPicture(ctx, id, b, e.opt.now().UnixMilli()); err != nil {
 		e.log.Warn("cache picture", "err", err)
 	}
