@@ -67,38 +67,42 @@ func (s *failingStore) Write(ctx context.Context, fn func(service.Tx) error) err
 
 // TestServerKeyRolledBack: a server key made in a transaction that rolls
 // back is not used afterwards, so what is sealed later still opens after a
-// restart.
+// restart. link.reset_qr seals twice in one transaction.
 func TestServerKeyRolledBack(t *testing.T) {
-	e, w := newWorld(t)
-	fs := &failingStore{Store: e.db}
-	newSvc := func() *service.Service {
-		return service.New(service.Config{
-			Store: fs, Bus: e.bus, PublicURL: "https://talk.test", Now: e.clock.Now,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: service.TestArgon,
+	for _, op := range []string{protocol.OpLinkCreateOnce, protocol.OpLinkResetQR} {
+		t.Run(op, func(t *testing.T) {
+			e, w := newWorld(t)
+			fs := &failingStore{Store: e.db}
+			newSvc := func() *service.Service {
+				return service.New(service.Config{
+					Store: fs, Bus: e.bus, PublicURL: "https://talk.test", Now: e.clock.Now,
+					Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: service.TestArgon,
+				})
+			}
+			svc := newSvc()
+			do := func(s *service.Service, op string) (protocol.ProfileLink, error) {
+				var l protocol.ProfileLink
+				res, err := s.Do(e.ctx, w.a1, protocol.NewID(), op, []byte("{}"))
+				if err == nil {
+					err = json.Unmarshal(res, &l)
+				}
+				return l, err
+			}
+			fs.failNext.Store(true)
+			if _, err := do(svc, op); code(err) != protocol.EInternal {
+				t.Fatalf("failed commit: code = %q, want %q", code(err), protocol.EInternal)
+			}
+			qr, err := do(svc, protocol.OpLinkQR)
+			if err != nil {
+				t.Fatal(err)
+			}
+			restarted, err := do(newSvc(), protocol.OpLinkQR)
+			if err != nil {
+				t.Fatalf("QR link after a restart: got %v, want %s", err, qr.URL)
+			}
+			if restarted.URL != qr.URL {
+				t.Fatalf("QR link after a restart = %s, want %s", restarted.URL, qr.URL)
+			}
 		})
-	}
-	svc := newSvc()
-	do := func(s *service.Service, op string) (protocol.ProfileLink, error) {
-		var l protocol.ProfileLink
-		res, err := s.Do(e.ctx, w.a1, protocol.NewID(), op, []byte("{}"))
-		if err == nil {
-			err = json.Unmarshal(res, &l)
-		}
-		return l, err
-	}
-	fs.failNext.Store(true)
-	if _, err := do(svc, protocol.OpLinkCreateOnce); code(err) != protocol.EInternal {
-		t.Fatalf("failed commit: code = %q, want %q", code(err), protocol.EInternal)
-	}
-	qr, err := do(svc, protocol.OpLinkQR)
-	if err != nil {
-		t.Fatal(err)
-	}
-	restarted, err := do(newSvc(), protocol.OpLinkQR)
-	if err != nil {
-		t.Fatalf("QR link after a restart: got %v, want %s", err, qr.URL)
-	}
-	if restarted.URL != qr.URL {
-		t.Fatalf("QR link after a restart = %s, want %s", restarted.URL, qr.URL)
 	}
 }

@@ -38,14 +38,12 @@ func (s *Service) key(ctx context.Context, tx Tx) ([]byte, error) {
 		return s.serverKey, nil
 	}
 	k, err := tx.ServerKey(ctx, sealKeyName)
-	created := false
 	if errors.Is(err, ErrNoRow) {
 		k = make([]byte, 32)
 		if _, err := rand.Read(k); err != nil {
 			return nil, err
 		}
 		err = tx.InsertServerKey(ctx, sealKeyName, k)
-		created = true
 	}
 	if err != nil {
 		return nil, fmt.Errorf("server key: %w", err)
@@ -53,12 +51,21 @@ func (s *Service) key(ctx context.Context, tx Tx) ([]byte, error) {
 	if len(k) != 32 {
 		return nil, fmt.Errorf("server key has %d bytes, want 32", len(k))
 	}
-	// A new key is cached only once read back committed: tx may still roll
-	// back, and a key sealing data after that would be lost on restart.
-	if !created {
-		s.serverKey = k
-	}
+	// Cached by keySettled once tx commits: a key made in a transaction
+	// that rolls back must not seal anything later.
+	s.pendingKey = k
 	return k, nil
+}
+
+// keySettled caches the key the last transaction read or made if it
+// committed, and forgets it otherwise.
+func (s *Service) keySettled(committed bool) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if committed && s.pendingKey != nil {
+		s.serverKey = s.pendingKey
+	}
+	s.pendingKey = nil
 }
 
 // seal encrypts b with AES-256-GCM under the server key; the nonce leads.

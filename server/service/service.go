@@ -74,8 +74,9 @@ type Service struct {
 	dummyOnce sync.Once
 	dummyHash string // a hash of nothing, verified for unknown e-mails
 
-	keyMu     sync.Mutex
-	serverKey []byte // AES-256 key that seals QR tokens and link answers; loaded on first use
+	keyMu      sync.Mutex
+	serverKey  []byte // AES-256 key that seals QR tokens and link answers; loaded on first use
+	pendingKey []byte // read or made by the write in progress; cached once it commits
 
 	groupRooms roomCache // workspaces of group rooms' members, for sends
 
