@@ -382,6 +382,9 @@ func (a *App) showDialog(w fyne.Window, d dialog.Dialog) {
 		}
 	})
 	d.Show()
+	if a.locker != nil {
+		a.locker.hideNewOverlays() // an answer that came after the lock
+	}
 }
 
 // dismissTop closes the newest dialog of w and reports whether there was one.

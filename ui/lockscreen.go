@@ -145,20 +145,37 @@ func (l *locker) lock() {
 	l.win.Canvas().Focus(l.screen.pw)
 }
 
-// onLockedTick counts the wait down and hides any dialog that opened over
-// the lock screen since the last tick.
+// onLockedTick counts the wait down and hides any dialog or secondary
+// window that opened since the last tick (e.g. when an answer from the
+// server arrives after the lock).
 func (l *locker) onLockedTick() {
 	l.screen.tick()
 	if !l.screen.dialogOpen {
+		l.hideOverlays()
+	}
+	l.hideWindows()
+}
+
+// hideNewOverlays hides, while locked, a dialog the app has just shown,
+// without waiting for the next tick.
+func (l *locker) hideNewOverlays() {
+	if l.locked && !l.screen.dialogOpen {
 		l.hideOverlays()
 	}
 }
 
 func (l *locker) hideOthers() {
 	l.hideOverlays()
-	if l.Others != nil {
-		for _, w := range l.Others() {
-			w.Hide()
+	l.hideWindows()
+}
+
+func (l *locker) hideWindows() {
+	if l.Others == nil {
+		return
+	}
+	for _, w := range l.Others() {
+		w.Hide()
+		if !slices.Contains(l.hiddenWins, w) {
 			l.hiddenWins = append(l.hiddenWins, w)
 		}
 	}
