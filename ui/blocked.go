@@ -56,6 +56,13 @@ func (l *blockedList) apply(st client.State) {
 	for _, p := range st.Externals {
 		l.externals[p.ID] = true
 	}
+	// The engine lists an unblocked member it adds back at once; when they
+	// leave the list again the server refused it, and the user may retry.
+	for id := range l.added {
+		if !l.externals[id] {
+			delete(l.added, id)
+		}
+	}
 	for id := range l.pending {
 		if !slices.ContainsFunc(st.Blocked, func(b protocol.BlockedMember) bool { return b.ID == id }) || l.externals[id] {
 			delete(l.pending, id)
