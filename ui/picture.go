@@ -17,6 +17,10 @@ import (
 // maxPictureSide is the longest side of a picture we upload, in pixels.
 const maxPictureSide = 256
 
+// maxSourcePixels bounds the image a picked file may decode to (a large
+// phone photo fits), so that decoding cannot exhaust memory.
+const maxSourcePixels = 50_000_000
+
 // pictureCache holds decoded profile pictures by id for the open
 // workspace. Fyne thread only.
 type pictureCache struct {
@@ -77,6 +81,11 @@ func (c *pictureCache) clear() {
 // JPEG, scaled down to maxPictureSide, re-encoded (JPEG unless it has
 // transparency) under protocol.MaxPictureBytes.
 func preparePicture(file []byte) ([]byte, error) {
+	// The header first: a small file may claim an image too big to decode.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(file))
+	if err == nil && cfg.Width*cfg.Height > maxSourcePixels {
+		return nil, protocol.FieldError(protocol.ETooLarge, "picture", "picture is larger than %d megapixels", maxSourcePixels/1_000_000)
+	}
 	src, format, err := image.Decode(bytes.NewReader(file))
 	if err != nil || (format != "png" && format != "jpeg") {
 		return nil, protocol.FieldError(protocol.EInvalid, "picture", "picture must be a PNG or JPEG image")
