@@ -9,8 +9,12 @@ import (
 	"time"
 
 	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/service"
+	"worktalk.dev/worktalk/server/sqlite"
 )
+
+var _ inmem.Source = (*sqlite.DB)(nil)
 
 func TestEventsBetween(t *testing.T) {
 	ctx := context.Background()
