@@ -56,6 +56,9 @@ func (c *pictureCache) get(id string, use func(fyne.Resource)) {
 	c.a.run(func(ctx context.Context) error {
 		var err error
 		b, err = eng.Picture(ctx, id)
+		if err == nil {
+			err = checkPictureSize(b) // the screens decode it in full
+		}
 		return err
 	}, func(err error) {
 		waiting := c.waiting[id]
@@ -81,10 +84,8 @@ func (c *pictureCache) clear() {
 // JPEG, scaled down to maxPictureSide, re-encoded (JPEG unless it has
 // transparency) under protocol.MaxPictureBytes.
 func preparePicture(file []byte) ([]byte, error) {
-	// The header first: a small file may claim an image too big to decode.
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(file))
-	if err == nil && cfg.Width*cfg.Height > maxSourcePixels {
-		return nil, protocol.FieldError(protocol.ETooLarge, "picture", "picture is larger than %d megapixels", maxSourcePixels/1_000_000)
+	if err := checkPictureSize(file); err != nil {
+		return nil, err
 	}
 	src, format, err := image.Decode(bytes.NewReader(file))
 	if err != nil || (format != "png" && format != "jpeg") {
@@ -125,6 +126,16 @@ func preparePicture(file []byte) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// checkPictureSize reads only the header: a small file may claim an image
+// too big to decode.
+func checkPictureSize(b []byte) error {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err == nil && cfg.Width*cfg.Height > maxSourcePixels {
+		return protocol.FieldError(protocol.ETooLarge, "picture", "picture is larger than %d megapixels", maxSourcePixels/1_000_000)
+	}
+	return nil
 }
 
 func opaque(img *image.NRGBA) bool {
