@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"time"
 
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/natsbus"
 	"worktalk.dev/worktalk/server/service"
+	"worktalk.dev/worktalk/server/sqlite"
 )
 
 type serveFlags struct {
@@ -19,6 +21,7 @@ type serveFlags struct {
 	natsSubject string
 	publicURL   string
 	demo        bool
+	poll        time.Duration // SQLite: how often to look for events other processes wrote
 }
 
 func (m *Main) parseServe(args []string) error {
@@ -30,6 +33,7 @@ func (m *Main) parseServe(args []string) error {
 	fs.StringVar(&f.natsSubject, "nats-subject", natsbus.DefaultSubject, "NATS `SUBJECT` the nodes of one deployment share")
 	fs.StringVar(&f.publicURL, "public-url", "", "base `URL` of profile links (default: http://ADDR)")
 	fs.BoolVar(&f.demo, "demo", false, "seed demo workspaces and members on first start")
+	fs.DurationVar(&f.poll, "poll", 2*time.Second, "with --data: how often to look for changes other processes (admin commands) wrote")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,6 +45,9 @@ func (m *Main) parseServe(args []string) error {
 	}
 	if f.nats != "" && f.db.db == "" {
 		return fmt.Errorf("serve: --nats needs a PostgreSQL --db: nodes relay events that one database orders")
+	}
+	if f.poll <= 0 {
+		return fmt.Errorf("serve: --poll must be positive, not %v", f.poll)
 	}
 	if f.natsSubject == "" {
 		return fmt.Errorf("serve: --nats-subject must not be empty")
@@ -70,6 +77,16 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 		return err
 	}
 	var bus service.Bus = inmem.New()
+	if db, ok := m.DB.(*sqlite.DB); ok {
+		// Admin commands write into the same database from another
+		// process; the bus reads their events back.
+		ib, err := inmem.Open(ctx, inmem.Config{Source: db, Poll: f.poll, Logger: m.logger()})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		bus, m.closeBus = ib, ib.Close
+	}
 	if f.nats != "" {
 		nb, err := m.openNATS(ctx, f.nats, f.natsSubject)
 		if err != nil {
