@@ -45,7 +45,7 @@ func NewMain() *Main {
 }
 
 const usage = `usage:
-  worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--public-url URL] [--demo]
+  worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--public-url URL] [--demo] [--poll D]
   worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
   worktalkd workspace list (--data DIR | --db URL)
   worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
@@ -55,6 +55,8 @@ const usage = `usage:
   worktalkd member list (--data DIR | --db URL) --workspace ID
 --data DIR keeps an SQLite database in DIR (one node); --db postgres://... uses
 PostgreSQL, and --nats nats://... relays events between the nodes sharing it.
+Admin subcommands may run while the server does: it reads their changes back
+from the database (with --data every --poll, 2s by default).
 Run a subcommand with -h for its flags.`
 
 // ParseFlags reads the subcommand and its flags from args (without the
