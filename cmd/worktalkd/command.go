@@ -56,7 +56,8 @@ const usage = `usage:
 --data DIR keeps an SQLite database in DIR (one node); --db postgres://... uses
 PostgreSQL, and --nats nats://... relays events between the nodes sharing it.
 Admin subcommands may run while the server does: it reads their changes back
-from the database (with --data every --poll, 2s by default).
+from the database (with --data every --poll, 2s by default; with --db only
+when --nats is given).
 Run a subcommand with -h for its flags.`
 
 // ParseFlags reads the subcommand and its flags from args (without the
