@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -92,7 +93,11 @@ func (m *mainScreen) apply(st client.State) {
 	m.org.apply(st)
 	m.more.apply(st)
 	if m.room != nil {
-		m.room.apply(st)
+		if m.room.room.ID != "" && !slices.ContainsFunc(st.Rooms, func(r client.RoomSummary) bool { return r.ID == m.room.roomID }) {
+			m.closeRoom() // shown before, now gone: the server refused it (a notice says why)
+		} else {
+			m.room.apply(st)
+		}
 	}
 	if w := m.a.memberWin; w != nil && isBlockedID(st, w.p.ID) {
 		w.win.Close() // blocked meanwhile: their profile no longer shows
@@ -184,6 +189,13 @@ func (m *mainScreen) openRoom(roomID string) {
 	m.room.apply(m.a.state())
 	m.chats.selectRoom(roomID)
 	m.room.focus()
+}
+
+// closeRoom puts the hint back in the room area.
+func (m *mainScreen) closeRoom() {
+	m.room = nil
+	m.roomArea.Objects = []fyne.CanvasObject{emptyRoomHint()}
+	m.roomArea.Refresh()
 }
 
 // openSelfRoom opens (creating if needed) my own "chat with me" room.
