@@ -254,7 +254,8 @@ ON CONFLICT(id) DO UPDATE SET room_id = excluded.room_id, key = excluded.key, se
 // ApplySnapshot replaces the replica with a snapshot and sets the cursor, in
 // one transaction. The outbox and pending messages stay: their effects are
 // re-applied on top by whoever reads the state. Messages of rooms that are
-// still in the snapshot are kept (they never change); others go.
+// still in the snapshot are kept (they never change) unless a gap may lie
+// between them and the snapshot's; others go.
 func (d *DB) ApplySnapshot(ctx context.Context, s protocol.Snapshot) (Changes, error) {
 	var ch Changes
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
@@ -319,9 +320,25 @@ func (d *DB) ApplySnapshot(ctx context.Context, s protocol.Snapshot) (Changes, e
 			}
 			a.ch.room(id)
 		}
+		count, oldest := map[string]int{}, map[string]int64{}
 		for _, m := range s.Messages {
 			if err := a.message(m); err != nil {
 				return fmt.Errorf("write message: %w", err)
+			}
+			count[m.RoomID]++
+			if o, ok := oldest[m.RoomID]; !ok || m.Seq < o {
+				oldest[m.RoomID] = m.Seq
+			}
+		}
+		// A room at the snapshot's limit may have had messages between the
+		// ones kept here and the ones it carries: drop the older kept ones,
+		// so that paging back fetches that history instead of skipping it.
+		for id, n := range count {
+			if n < protocol.SnapshotMessagesPerRoom {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM messages WHERE room_id = ? AND pending = 0 AND seq < ?", id, oldest[id]); err != nil {
+				return fmt.Errorf("delete messages before the snapshot: %w", err)
 			}
 		}
 		if err := setMeta(ctx, tx, metaCursor, strconv.FormatInt(s.Cursor, 10)); err != nil {
