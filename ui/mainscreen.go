@@ -113,13 +113,13 @@ func (m *mainScreen) apply(st client.State) {
 func (m *mainScreen) applyBanner(st client.State) {
 	var text string
 	switch {
+	case st.Conn.CatchingUp: // connected, not yet Online
+		text = lang.L("Catching up with the server…")
 	case !st.Conn.Online:
 		text = lang.L("Offline. You can keep working: changes are saved here and sent when the connection is back.")
 		if st.Conn.Error != "" {
 			text += " (" + st.Conn.Error + ")"
 		}
-	case st.Conn.CatchingUp:
-		text = lang.L("Catching up with the server…")
 	}
 	if text == "" {
 		m.banner.Hide()
@@ -130,7 +130,7 @@ func (m *mainScreen) applyBanner(st client.State) {
 		text += " " + lang.L("Waiting to be sent: {{.N}}.", map[string]any{"N": st.Pending})
 	}
 	m.bannerText.SetText(text)
-	if st.Conn.Online { // catching up
+	if st.Conn.CatchingUp {
 		m.bannerIcon.Hide()
 		m.bannerBusy.Show()
 		m.bannerBusy.Start()
