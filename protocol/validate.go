@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base32"
+	"image"
+	_ "image/jpeg" // ValidatePicture reads JPEG headers
+	_ "image/png"  // and PNG headers
 	"net/url"
 	"regexp"
 	"strings"
@@ -26,6 +29,7 @@ const (
 	MinLockPasswordLen      = 6 // lock mode
 	MaxLockPasswordLen      = 128
 	MaxPictureBytes         = 512 << 10
+	MaxPictureSide          = 4096 // pixels, width and height
 	MaxGroupMembers         = 1000
 	MaxPageLimit            = 500
 	SnapshotMessagesPerRoom = 200
@@ -147,8 +151,14 @@ func ValidatePicture(b []byte) *Error {
 	if len(b) > MaxPictureBytes {
 		return FieldError(ETooLarge, "picture", "picture is larger than %d KB", MaxPictureBytes>>10)
 	}
-	if !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) && !bytes.HasPrefix(b, []byte{0xff, 0xd8, 0xff}) {
+	// The header is enough: a small file can claim a huge image, and every
+	// client that shows the picture would decode it.
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil || (format != "png" && format != "jpeg") {
 		return FieldError(EInvalid, "picture", "picture must be a PNG or JPEG image")
+	}
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxPictureSide || cfg.Height > MaxPictureSide {
+		return FieldError(ETooLarge, "picture", "picture must be at most %d×%d pixels", MaxPictureSide, MaxPictureSide)
 	}
 	return nil
 }

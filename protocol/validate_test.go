@@ -2,7 +2,12 @@ package protocol
 
 import (
 	"bytes"
+	"encoding/binary"
 	"go/build"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"strings"
 	"testing"
 )
@@ -74,18 +79,20 @@ func TestValidateName(t *testing.T) {
 }
 
 func TestValidatePicture(t *testing.T) {
-	pngHead := []byte("\x89PNG\r\n\x1a\n")
 	cases := []struct {
 		name string
 		b    []byte
 		code string
 	}{
 		{"none removes", nil, ""},
-		{"png", append(pngHead, 1, 2, 3), ""},
-		{"jpeg", []byte{0xff, 0xd8, 0xff, 0xe0, 0}, ""},
-		{"gif is not allowed", []byte("GIF89a...."), EInvalid},
+		{"png", encodePNG(t, 64, 64), ""},
+		{"jpeg", encodeJPEG(t, 64, 48), ""},
+		{"largest side", encodePNG(t, MaxPictureSide, 1), ""},
+		{"png header claiming a huge image", pngHeader(20000, 20000), ETooLarge},
+		{"png signature with no image", []byte("\x89PNG\r\n\x1a\n fake"), EInvalid},
+		{"gif is not allowed", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), EInvalid},
 		{"text", []byte("hello"), EInvalid},
-		{"too large", append(pngHead, bytes.Repeat([]byte{0}, MaxPictureBytes)...), ETooLarge},
+		{"too many bytes", append(pngHeader(10, 10), bytes.Repeat([]byte{0}, MaxPictureBytes)...), ETooLarge},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,6 +101,35 @@ func TestValidatePicture(t *testing.T) {
 			}
 		})
 	}
+}
+
+func encodePNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func encodeJPEG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)), nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// pngHeader is the start of a PNG file whose IHDR claims w×h pixels; the
+// pixel data never follows.
+func pngHeader(w, h uint32) []byte {
+	ihdr := []byte{0, 0, 0, 13, 'I', 'H', 'D', 'R'}
+	ihdr = binary.BigEndian.AppendUint32(ihdr, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 0, 0, 0, 0)
+	crc := crc32.ChecksumIEEE(ihdr[4:])
+	return binary.BigEndian.AppendUint32(append([]byte("\x89PNG\r\n\x1a\n"), ihdr...), crc)
 }
 
 func TestValidateProfileUpdate(t *testing.T) {
@@ -107,7 +143,7 @@ func TestValidateProfileUpdate(t *testing.T) {
 		},
 	}
 	name := "보라"
-	pic := []byte("\x89PNG\r\n\x1a\n")
+	pic := encodePNG(t, 8, 8)
 	cases := []struct {
 		name  string
 		u     ProfileUpdate

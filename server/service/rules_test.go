@@ -1,6 +1,9 @@
 package service_test
 
 import (
+	"bytes"
+	"image"
+	pngenc "image/png"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +52,14 @@ func update(e *env, c service.Caller, u protocol.ProfileUpdate) error {
 
 func ptr[T any](v T) *T { return &v }
 
-var png = []byte("\x89PNG\r\n\x1a\n fake image body")
+// png is a real 8×8 PNG: the server reads picture headers.
+var png = func() []byte {
+	var b bytes.Buffer
+	if err := pngenc.Encode(&b, image.NewGray(image.Rect(0, 0, 8, 8))); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 
 // TestRules runs every rule, allowed and refused, on a fresh database each,
 // and checks the error code a client would see.
