@@ -20,16 +20,10 @@ import (
 
 var _ service.Bus = (*Bus)(nil)
 
-// Source reads committed events back from the database (sqlite.DB is one).
-// Its seqs must be contiguous: every seq up to LastSeq is committed or was
-// pruned, never still to come.
-type Source interface {
-	// LastSeq is the newest committed event seq, 0 when there is none.
-	LastSeq(ctx context.Context) (int64, error)
-	// EventsBetween returns the committed events with after < seq <=
-	// through, oldest first, with their recipients; pruned ones are absent.
-	EventsBetween(ctx context.Context, after, through int64) ([]service.Event, error)
-}
+// Source is the database a bus reads back from (sqlite.DB is one). Its seqs
+// must be contiguous: every seq up to LastSeq is committed or was pruned,
+// never still to come.
+type Source = service.EventSource
 
 // Config configures a Bus that reads from a database.
 type Config struct {

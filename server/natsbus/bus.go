@@ -27,14 +27,8 @@ import (
 
 var _ service.Bus = (*Bus)(nil)
 
-// Source reads committed events back from the database (postgres.DB is one).
-type Source interface {
-	// LastSeq is the newest committed event seq, 0 when there is none.
-	LastSeq(ctx context.Context) (int64, error)
-	// EventsBetween returns the committed events with after < seq <=
-	// through, oldest first, with their recipients; pruned ones are absent.
-	EventsBetween(ctx context.Context, after, through int64) ([]service.Event, error)
-}
+// Source is the database a bus fills gaps from (postgres.DB is one).
+type Source = service.EventSource
 
 // Config configures a Bus.
 type Config struct {

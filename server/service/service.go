@@ -40,6 +40,16 @@ type Bus interface {
 	Subscribe(fn func(Event)) (unsubscribe func())
 }
 
+// EventSource reads committed events back from the database, for a Bus that
+// must also deliver events written by other processes or nodes.
+type EventSource interface {
+	// LastSeq is the newest committed event seq, 0 when there is none.
+	LastSeq(ctx context.Context) (int64, error)
+	// EventsBetween returns the committed events with after < seq <=
+	// through, oldest first, with their recipients; pruned ones are absent.
+	EventsBetween(ctx context.Context, after, through int64) ([]Event, error)
+}
+
 // Config configures a Service.
 type Config struct {
 	Store     Store
