@@ -100,61 +100,33 @@ func (d *DB) AdvanceCursor(ctx context.Context, c int64) error {
 func (a *applier) event(op string, data json.RawMessage) error {
 	switch op {
 	case protocol.EvMemberUpsert:
-		var p protocol.Profile
-		if err := json.Unmarshal(data, &p); err != nil {
-			return err
-		}
-		return a.profile(p)
+		return applyJSON(data, a.profile)
 	case protocol.EvMemberRemove:
-		var r protocol.MemberRef
-		if err := json.Unmarshal(data, &r); err != nil {
-			return err
-		}
-		return a.exec("DELETE FROM profiles WHERE id = ?", r.MemberID)
+		return applyJSON(data, func(r protocol.MemberRef) error {
+			return a.exec("DELETE FROM profiles WHERE id = ?", r.MemberID)
+		})
 	case protocol.EvWorkspaceUpdate:
-		var w protocol.Workspace
-		if err := json.Unmarshal(data, &w); err != nil {
-			return err
-		}
-		a.wsID = w.ID
-		a.ch.Replica = true
-		return setJSON(a.ctx, a.tx, metaWorkspace, w)
+		return applyJSON(data, func(w protocol.Workspace) error {
+			a.wsID = w.ID
+			a.ch.Replica = true
+			return setJSON(a.ctx, a.tx, metaWorkspace, w)
+		})
 	case protocol.EvExternalAdd:
-		var p protocol.Profile
-		if err := json.Unmarshal(data, &p); err != nil {
-			return err
-		}
-		return a.external(p)
+		return applyJSON(data, a.external)
 	case protocol.EvExternalRemove:
-		var r protocol.MemberRef
-		if err := json.Unmarshal(data, &r); err != nil {
-			return err
-		}
-		return a.exec("UPDATE profiles SET rel = ? WHERE id = ? AND rel = ?", RelCached, r.MemberID, RelExternal)
+		return applyJSON(data, func(r protocol.MemberRef) error {
+			return a.exec("UPDATE profiles SET rel = ? WHERE id = ? AND rel = ?", RelCached, r.MemberID, RelExternal)
+		})
 	case protocol.EvBlockAdd:
-		var b protocol.BlockedMember
-		if err := json.Unmarshal(data, &b); err != nil {
-			return err
-		}
-		return a.block(b)
+		return applyJSON(data, a.block)
 	case protocol.EvBlockRemove:
-		var r protocol.MemberRef
-		if err := json.Unmarshal(data, &r); err != nil {
-			return err
-		}
-		return a.exec("DELETE FROM blocked WHERE id = ?", r.MemberID)
+		return applyJSON(data, func(r protocol.MemberRef) error {
+			return a.exec("DELETE FROM blocked WHERE id = ?", r.MemberID)
+		})
 	case protocol.EvRoomUpsert:
-		var r protocol.Room
-		if err := json.Unmarshal(data, &r); err != nil {
-			return err
-		}
-		return a.room(r)
+		return applyJSON(data, a.room)
 	case protocol.EvMessageNew:
-		var m protocol.Message
-		if err := json.Unmarshal(data, &m); err != nil {
-			return err
-		}
-		return a.message(m)
+		return applyJSON(data, a.message)
 	}
 	// Unknown events come from a newer server: nothing to store.
 	return nil
@@ -389,23 +361,11 @@ func (a *applier) result(e Entry, result json.RawMessage) error {
 		}
 		return a.profile(p)
 	case protocol.OpMessageSend:
-		var m protocol.Message
-		if err := json.Unmarshal(result, &m); err != nil {
-			return err
-		}
-		return a.message(m)
+		return applyJSON(result, a.message)
 	case protocol.OpRoomCreate:
-		var r protocol.Room
-		if err := json.Unmarshal(result, &r); err != nil {
-			return err
-		}
-		return a.room(r)
+		return applyJSON(result, a.room)
 	case protocol.OpExternalAdd:
-		var p protocol.Profile
-		if err := json.Unmarshal(result, &p); err != nil {
-			return err
-		}
-		return a.external(p)
+		return applyJSON(result, a.external)
 	case protocol.OpBlock:
 		var b protocol.BlockedMember
 		if err := json.Unmarshal(result, &b); err != nil {
@@ -447,4 +407,13 @@ func (a *applier) closeRoom(id string) error {
 	}
 	r.Closed = true
 	return a.room(r)
+}
+
+// applyJSON decodes data as a T and hands it to apply.
+func applyJSON[T any](data json.RawMessage, apply func(T) error) error {
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	return apply(v)
 }
