@@ -222,13 +222,16 @@ type SignInResponse struct {
 // Snapshot is the full state of one member, sent when a client has no cursor
 // or its cursor is older than the server keeps events for.
 type Snapshot struct {
-	Cursor    int64           `json:"cursor"` // the events after this one follow
-	Me        Profile         `json:"me"`
-	Workspace Workspace       `json:"workspace"`
-	Members   []Profile       `json:"members"`   // my workspace's members (me included)
-	Externals []Profile       `json:"externals"` // my external members
-	Blocked   []BlockedMember `json:"blocked"`
-	Rooms     []Room          `json:"rooms"`
+	Cursor    int64     `json:"cursor"` // the events after this one follow
+	Me        Profile   `json:"me"`
+	Workspace Workspace `json:"workspace"`
+	Members   []Profile `json:"members"`   // my workspace's members (me included)
+	Externals []Profile `json:"externals"` // my external members
+	// Contacts are members of other workspaces who added me and whom I have
+	// not added back: the profiles member.upsert events bring live.
+	Contacts []Profile       `json:"contacts,omitempty"`
+	Blocked  []BlockedMember `json:"blocked"`
+	Rooms    []Room          `json:"rooms"`
 	// Messages holds up to SnapshotMessagesPerRoom of the newest messages of each room.
 	Messages []Message `json:"messages"`
 }

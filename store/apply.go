@@ -262,6 +262,11 @@ func (d *DB) ApplySnapshot(ctx context.Context, s protocol.Snapshot) (Changes, e
 				return fmt.Errorf("write external: %w", err)
 			}
 		}
+		for _, p := range s.Contacts {
+			if err := a.profile(p); err != nil {
+				return fmt.Errorf("write contact: %w", err)
+			}
+		}
 		for _, b := range s.Blocked {
 			if err := a.block(b); err != nil {
 				return fmt.Errorf("write blocked: %w", err)

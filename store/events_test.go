@@ -129,3 +129,25 @@ func TestAckBlockAppliesItsEffects(t *testing.T) {
 		t.Errorf("after unblock ack: blocked %v, want none", r.Blocked)
 	}
 }
+
+// A member who added me comes with the snapshot as a known profile, not as
+// one of my external members.
+func TestSnapshotContacts(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	s := testSnapshot()
+	s.Contacts = []protocol.Profile{{ID: "zoe", WorkspaceID: "w3", Name: "Zoe", Version: 2}}
+	if _, err := db.ApplySnapshot(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	p, ok, err := db.Profile(ctx, "zoe")
+	if err != nil || !ok || p.Name != "Zoe" {
+		t.Fatalf("Profile(zoe) = %+v, %v, %v; want Zoe", p, ok, err)
+	}
+	r, _ := db.Replica(ctx)
+	for _, e := range r.Externals {
+		if e.ID == "zoe" {
+			t.Fatalf("externals %v include zoe, who only added me", r.Externals)
+		}
+	}
+}

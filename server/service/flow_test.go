@@ -659,3 +659,45 @@ func TestExternalChatSwitchClosesRooms(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A member who added me shows up in my snapshot, as the live member.upsert
+// event would have brought them; once I add them back they are externals,
+// and a block removes them.
+func TestSnapshotContacts(t *testing.T) {
+	e, w := newWorld(t)
+	e.addExternal(w.a1, w.b1)
+	ids := func(ps []protocol.Profile) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.ID)
+		}
+		return out
+	}
+	snap, err := e.svc.Snapshot(e.ctx, w.b1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(snap.Contacts); len(got) != 1 || got[0] != w.a1.MemberID || len(snap.Externals) != 0 {
+		t.Fatalf("b1 contacts = %v, externals = %v, want contacts [%s] and no externals", got, ids(snap.Externals), w.a1.MemberID)
+	}
+	e.mustDo(w.b1, protocol.OpExternalAdd, protocol.AddExternal{MemberID: w.a1.MemberID}, nil)
+	if snap, err = e.svc.Snapshot(e.ctx, w.b1); err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Contacts) != 0 || len(snap.Externals) != 1 {
+		t.Fatalf("after adding back: contacts = %v, externals = %v, want none and [%s]", ids(snap.Contacts), ids(snap.Externals), w.a1.MemberID)
+	}
+	if snap, err = e.svc.Snapshot(e.ctx, w.a1); err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Contacts) != 0 {
+		t.Fatalf("a1 contacts = %v, want none: b1 is an external member of a1", ids(snap.Contacts))
+	}
+	e.block(w.b1, w.a1)
+	if snap, err = e.svc.Snapshot(e.ctx, w.a1); err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Contacts)+len(snap.Externals) != 0 {
+		t.Fatalf("after the block: a1 contacts = %v, externals = %v, want none", ids(snap.Contacts), ids(snap.Externals))
+	}
+}

@@ -64,6 +64,10 @@ func (s *Service) Snapshot(ctx context.Context, c Caller) (protocol.Snapshot, er
 			snap.Externals = append(snap.Externals, p)
 		}
 
+		if snap.Contacts, err = contacts(ctx, tx, v, me.ID, extIDs); err != nil {
+			return err
+		}
+
 		blocks, err := tx.Blocks(ctx, me.ID)
 		if err != nil {
 			return err
@@ -165,6 +169,44 @@ func (s *Service) EventsSince(ctx context.Context, c Caller, cursor int64, limit
 	})
 	if err != nil {
 		return nil, s.clientError("events", err)
+	}
+	return out, nil
+}
+
+// contacts returns the profiles of the members who added me and whom I have
+// not added (those are in exts), blocked pairs left out.
+func contacts(ctx context.Context, tx Tx, v *view, me string, exts []string) ([]protocol.Profile, error) {
+	owners, err := tx.ExternalOwners(ctx, me)
+	if err != nil {
+		return nil, err
+	}
+	mine := make(map[string]bool, len(exts))
+	for _, id := range exts {
+		mine[id] = true
+	}
+	var ids []string
+	for _, id := range owners {
+		if mine[id] {
+			continue
+		}
+		if b, err := blocked(ctx, tx, me, id); err != nil {
+			return nil, err
+		} else if !b {
+			ids = append(ids, id)
+		}
+	}
+	rows, err := tx.Members(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
+	out := make([]protocol.Profile, 0, len(rows))
+	for _, m := range rows {
+		p, err := v.profile(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }
