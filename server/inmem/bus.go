@@ -57,16 +57,10 @@ type Bus struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the poll loop
 
-	mu     sync.Mutex // held while delivering, so one event reaches all before the next
-	subs   []subscriber
-	next   int
-	last   int64 // the highest seq delivered, with a source; guarded by mu
-	closed bool  // guarded by mu
-}
-
-type subscriber struct {
-	id int
-	fn func(service.Event)
+	mu     sync.Mutex          // held while delivering, so one event reaches all before the next
+	subs   service.Subscribers // guarded by mu
+	last   int64               // the highest seq delivered, with a source; guarded by mu
+	closed bool                // guarded by mu
 }
 
 // New returns an empty bus.
@@ -144,28 +138,10 @@ func (b *Bus) Publish(ctx context.Context, ev service.Event) error {
 // unsubscribe returns, fn is not running and will not be called again.
 // Calling unsubscribe more than once is harmless.
 func (b *Bus) Subscribe(fn func(service.Event)) (unsubscribe func()) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	id := b.next
-	b.next++
-	b.subs = append(b.subs, subscriber{id: id, fn: fn})
-	return func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for i, s := range b.subs {
-			if s.id == id {
-				b.subs = append(b.subs[:i:i], b.subs[i+1:]...)
-				return
-			}
-		}
-	}
+	return b.subs.Add(&b.mu, fn)
 }
 
-func (b *Bus) deliverLocked(ev service.Event) {
-	for _, s := range b.subs {
-		s.fn(ev)
-	}
-}
+func (b *Bus) deliverLocked(ev service.Event) { b.subs.DeliverLocked(ev) }
 
 // fillLocked reads the events after last through seq from the database and
 // delivers them in order. Seqs the database does not have were pruned: the

@@ -75,8 +75,7 @@ type Bus struct {
 	// mu is held while delivering, so subscribers see one event at a time,
 	// in seq order, and never after their unsubscribe returned.
 	mu       sync.Mutex
-	subs     []subscriber            // guarded by mu
-	nextID   int                     // guarded by mu
+	subs     service.Subscribers     // guarded by mu
 	next     int64                   // the seq delivered next; guarded by mu
 	held     map[int64]service.Event // early events by seq; guarded by mu
 	maxSeen  int64                   // highest seq received; guarded by mu
@@ -88,11 +87,6 @@ type Bus struct {
 	// kick asks the poll loop to read what this node may have missed, at
 	// once: after a reconnect or a slow-consumer drop.
 	kick chan struct{}
-}
-
-type subscriber struct {
-	id int
-	fn func(service.Event)
 }
 
 // wireEvent is an event on the wire. Ref marks an event too large for one
@@ -244,21 +238,7 @@ func (b *Bus) Publish(ctx context.Context, ev service.Event) error {
 // must not block and must not call Subscribe or unsubscribe. Once
 // unsubscribe returns, fn is not running and will not be called again.
 func (b *Bus) Subscribe(fn func(service.Event)) (unsubscribe func()) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	id := b.nextID
-	b.nextID++
-	b.subs = append(b.subs, subscriber{id: id, fn: fn})
-	return func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for i, s := range b.subs {
-			if s.id == id {
-				b.subs = append(b.subs[:i:i], b.subs[i+1:]...)
-				return
-			}
-		}
-	}
+	return b.subs.Add(&b.mu, fn)
 }
 
 // onMsg runs on the subscription's goroutine, one message at a time.
@@ -329,11 +309,7 @@ func (b *Bus) armGapTimerLocked() {
 	b.gapTimer = time.AfterFunc(b.cfg.GapWait, func() { b.onGapTimeout(gen) })
 }
 
-func (b *Bus) deliverLocked(ev service.Event) {
-	for _, s := range b.subs {
-		s.fn(ev)
-	}
-}
+func (b *Bus) deliverLocked(ev service.Event) { b.subs.DeliverLocked(ev) }
 
 // onGapTimeout reads the events still missing before the held ones.
 func (b *Bus) onGapTimeout(gen uint64) {
