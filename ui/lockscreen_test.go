@@ -20,6 +20,7 @@ import (
 
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/internal/argon2id"
 )
 
 // lockClock is a clock the test moves.
@@ -65,7 +66,7 @@ func newLockRig(t *testing.T, store *lock.MemoryStore, clock *lockClock, forget 
 	if clock == nil {
 		clock = &lockClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	}
-	lk, err := lock.Open(lock.Options{Store: store, Params: lock.TestParams, Now: clock.Now})
+	lk, err := lock.Open(lock.Options{Store: store, Params: argon2id.TestParams, Now: clock.Now})
 	if err != nil {
 		t.Fatalf("lock.Open: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 )
@@ -75,7 +76,7 @@ func (p *pairWorld) bobsLink(t *testing.T) string {
 
 func withLock(store *lock.MemoryStore) func(*Config) {
 	return func(c *Config) {
-		lk, err := lock.Open(lock.Options{Store: store, Params: lock.TestParams})
+		lk, err := lock.Open(lock.Options{Store: store, Params: argon2id.TestParams})
 		if err != nil {
 			panic(err)
 		}

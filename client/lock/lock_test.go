@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -49,7 +50,7 @@ func testStore(t testing.TB) (lock.SecretStore, string) {
 // run of the app.
 func mustOpen(t testing.TB, st lock.SecretStore, service string, c *clock) *lock.Lock {
 	t.Helper()
-	l, err := lock.Open(lock.Options{Store: st, Service: service, Params: lock.TestParams, Now: c.Now})
+	l, err := lock.Open(lock.Options{Store: st, Service: service, Params: argon2id.TestParams, Now: c.Now})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -330,7 +331,7 @@ func TestDamagedRecord(t *testing.T) {
 			if err := st.Set("svc", lock.DefaultUser, tt.rec); err != nil {
 				t.Fatal(err)
 			}
-			l, err := lock.Open(lock.Options{Store: st, Service: "svc", Params: lock.TestParams})
+			l, err := lock.Open(lock.Options{Store: st, Service: "svc", Params: argon2id.TestParams})
 			if tt.openErr {
 				if err == nil {
 					t.Fatalf("Open = nil, want an error")
@@ -363,10 +364,10 @@ func (s otherStore) Get(service, user string) (string, error) {
 
 func TestOpenWithStoreSentinel(t *testing.T) {
 	st := otherStore{lock.NewMemoryStore()}
-	if _, err := lock.Open(lock.Options{Store: st, Params: lock.TestParams}); err == nil {
+	if _, err := lock.Open(lock.Options{Store: st, Params: argon2id.TestParams}); err == nil {
 		t.Fatalf("Open with an unknown absent error = nil, want an error")
 	}
-	l, err := lock.Open(lock.Options{Store: st, NotFound: errAbsent, Params: lock.TestParams})
+	l, err := lock.Open(lock.Options{Store: st, NotFound: errAbsent, Params: argon2id.TestParams})
 	if err != nil {
 		t.Fatalf("Open with NotFound set = %v, want nil", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/service"
@@ -25,7 +26,7 @@ type Main struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	// Argon overrides the password hashing cost (tests); zero: production.
-	Argon service.ArgonParams
+	Argon argon2id.Params
 
 	run     func(ctx context.Context) error
 	serving bool

@@ -9,18 +9,16 @@ import (
 	"strings"
 	"testing"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
-	"worktalk.dev/worktalk/server/service"
 )
-
-var cheapArgon = service.ArgonParams{Memory: 64, Time: 1, Threads: 1}
 
 // runMain parses args and runs them, returning stdout; serve commands stay
 // up until the test ends.
 func runMain(t *testing.T, stdin string, args ...string) (*Main, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Argon: cheapArgon}
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Argon: argon2id.TestParams}
 	if err := m.ParseFlags(args); err != nil {
 		t.Fatalf("ParseFlags(%q): %v\n%s", args, err, errOut.String())
 	}
@@ -86,7 +84,7 @@ func TestServeDemo(t *testing.T) {
 func TestServeBusyPortFails(t *testing.T) {
 	m, _ := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
 	var errOut bytes.Buffer
-	m2 := &Main{Stdout: io.Discard, Stderr: &errOut, Argon: cheapArgon}
+	m2 := &Main{Stdout: io.Discard, Stderr: &errOut, Argon: argon2id.TestParams}
 	if err := m2.ParseFlags([]string{"serve", "--addr", m.Server.Addr(), "--data", t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +160,7 @@ func TestBadArguments(t *testing.T) {
 	}
 	for _, tt := range runErrors {
 		t.Run(tt.name, func(t *testing.T) {
-			m := &Main{Stdout: io.Discard, Stderr: io.Discard, Argon: cheapArgon}
+			m := &Main{Stdout: io.Discard, Stderr: io.Discard, Argon: argon2id.TestParams}
 			args := append(tt.args[:2:2], append([]string{"--data", t.TempDir()}, tt.args[2:]...)...)
 			if err := m.ParseFlags(args); err != nil {
 				t.Fatalf("ParseFlags(%q): %v", args, err)

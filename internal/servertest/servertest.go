@@ -30,15 +30,13 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/service"
 	"worktalk.dev/worktalk/server/sqlite"
 )
-
-// CheapArgon makes password hashing take microseconds in tests.
-var CheapArgon = service.ArgonParams{Memory: 64, Time: 1, Threads: 1}
 
 // Options change the server New starts. The zero value is what New uses.
 type Options struct {
@@ -120,7 +118,7 @@ func NewWith(tb testing.TB, opts Options) *Env {
 		PublicURL: publicURL,
 		Now:       clock.Now,
 		Logger:    logger,
-		Argon:     CheapArgon,
+		Argon:     argon2id.TestParams,
 		Retention: opts.Retention,
 	})
 	srv := server.New(server.Config{

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/natsbus"
 	"worktalk.dev/worktalk/server/natsbus/natstest"
@@ -36,7 +37,7 @@ func newNode(t *testing.T, dbURL, natsURL, subject string) *node {
 	bus.Subscribe(func(ev service.Event) { n.events <- ev })
 	n.svc = service.New(service.Config{
 		Store: db, Bus: bus, PublicURL: "https://talk.test",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: service.TestArgon,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: argon2id.TestParams,
 	})
 	return n
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -230,7 +231,7 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 	if err := protocol.ValidateName(m.Name); err != nil {
 		return protocol.Profile{}, err
 	}
-	hash, err := hashPassword(m.Password, s.argon)
+	hash, err := argon2id.Hash(m.Password, s.argon)
 	if err != nil {
 		return protocol.Profile{}, s.clientError("create member", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -59,7 +60,7 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 	}
 	var matched []MemberRow
 	for _, m := range candidates {
-		ok, err := checkPassword(req.Password, m.PasswordHash)
+		ok, err := argon2id.Verify(req.Password, m.PasswordHash)
 		if err != nil {
 			s.log.Error("check password", "member", m.ID, "err", err)
 			continue
@@ -114,13 +115,13 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 // as long as a wrong password.
 func (s *Service) burnHash(pw string) {
 	s.dummyOnce.Do(func() {
-		h, err := hashPassword("not a password", s.argon)
+		h, err := argon2id.Hash("not a password", s.argon)
 		if err != nil {
 			s.log.Error("dummy hash", "err", err)
 		}
 		s.dummyHash = h
 	})
-	checkPassword(pw, s.dummyHash)
+	_, _ = argon2id.Verify(pw, s.dummyHash)
 }
 
 func cut(s string, n int) string {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 )
@@ -481,7 +482,7 @@ func TestPublicCard(t *testing.T) {
 func TestEventsSinceSnapshotNeeded(t *testing.T) {
 	e, w := newWorld(t)
 	db := e.db
-	svc := service.New(service.Config{Store: db, Now: e.clock.Now, Argon: service.TestArgon, Retention: time.Hour})
+	svc := service.New(service.Config{Store: db, Now: e.clock.Now, Argon: argon2id.TestParams, Retention: time.Hour})
 	send(e, w.a1, protocol.SelfRoomID(w.a1.MemberID), "old")
 	e.clock.Add(2 * time.Hour)
 	send(e, w.a1, protocol.SelfRoomID(w.a1.MemberID), "new")

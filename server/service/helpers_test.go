@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 	"worktalk.dev/worktalk/server/sqlite"
@@ -78,7 +79,7 @@ func newEnv(t testing.TB) *env {
 		PublicURL: "https://talk.test/",
 		Now:       e.clock.Now,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Argon:     service.TestArgon,
+		Argon:     argon2id.TestParams,
 	})
 	return e
 }

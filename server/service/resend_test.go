@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 )
@@ -76,7 +77,7 @@ func TestServerKeyRolledBack(t *testing.T) {
 			newSvc := func() *service.Service {
 				return service.New(service.Config{
 					Store: fs, Bus: e.bus, PublicURL: "https://talk.test", Now: e.clock.Now,
-					Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: service.TestArgon,
+					Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: argon2id.TestParams,
 				})
 			}
 			svc := newSvc()

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -57,7 +58,7 @@ type Config struct {
 	PublicURL string           // base of profile links, e.g. "https://talk.example.com"
 	Now       func() time.Time // nil: time.Now
 	Logger    *slog.Logger     // nil: slog.Default()
-	Argon     ArgonParams      // zero: production parameters
+	Argon     argon2id.Params  // zero: production parameters
 	// Retention is how long events stay in the feeds; a client whose cursor
 	// is older gets a snapshot. Zero keeps everything.
 	Retention time.Duration
@@ -74,7 +75,7 @@ type Service struct {
 	publicURL string
 	now       func() time.Time
 	log       *slog.Logger
-	argon     ArgonParams
+	argon     argon2id.Params
 	retention time.Duration
 
 	signInByEmail *limiter
@@ -111,7 +112,7 @@ func New(cfg Config) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	if s.argon == (ArgonParams{}) {
+	if s.argon == (argon2id.Params{}) {
 		s.argon = DefaultArgon
 	}
 	s.signInByEmail = newLimiter(signInRate, signInBurst)

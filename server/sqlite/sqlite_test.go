@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 	"worktalk.dev/worktalk/server/sqlite"
@@ -340,7 +341,7 @@ func TestRoomEvents(t *testing.T) {
 func TestEventsSinceTooFarBehind(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "w.db"))
 	seed(t, db)
-	svc := service.New(service.Config{Store: db, Argon: service.TestArgon})
+	svc := service.New(service.Config{Store: db, Argon: argon2id.TestParams})
 	c := service.Caller{MemberID: "m1", WorkspaceID: "w1"}
 	if err := db.BulkFeed("m1", service.MaxReplay); err != nil {
 		t.Fatal(err)
