@@ -96,3 +96,10 @@ func (t *Tx) Blocks(ctx context.Context, blocker string) ([]service.BlockRow, er
 		return b, err
 	})
 }
+
+func (t *Tx) BlockAmong(ctx context.Context, ids []string) (bool, error) {
+	if len(ids) < 2 {
+		return false, nil
+	}
+	return t.exists(ctx, `SELECT 1 FROM blocks WHERE blocker_id = ANY($1) AND blocked_id = ANY($1)`, ids)
+}

@@ -109,6 +109,10 @@ func (s *Service) createGroup(ctx context.Context, w *wtx, v *view, me MemberRow
 	} else if !errors.Is(err, ErrNoRow) {
 		return nil, err
 	}
+	members := append([]string{me.ID}, others...)
+	if err := checkNoBlockAmong(ctx, w, members); err != nil {
+		return nil, err
+	}
 	for _, id := range others {
 		other, err := v.member(ctx, id)
 		if err != nil {
@@ -116,11 +120,6 @@ func (s *Service) createGroup(ctx context.Context, w *wtx, v *view, me MemberRow
 		}
 		if other.WorkspaceID == me.WorkspaceID {
 			continue
-		}
-		if b, err := blocked(ctx, w, me.ID, other.ID); err != nil {
-			return nil, err
-		} else if b {
-			return nil, protocol.Errorf(protocol.EBlocked, "you cannot add %s to a room", other.Name)
 		}
 		if err := v.checkExternalAllowed(ctx, me, other); err != nil {
 			return nil, err
@@ -131,7 +130,22 @@ func (s *Service) createGroup(ctx context.Context, w *wtx, v *view, me MemberRow
 			return nil, protocol.Errorf(protocol.EForbidden, "%s is not one of your coworkers or external members", other.Name)
 		}
 	}
-	return s.ensureRoom(ctx, w, v, RoomRow{ID: reqID, Kind: protocol.RoomGroup, Title: title}, append([]string{me.ID}, others...))
+	return s.ensureRoom(ctx, w, v, RoomRow{ID: reqID, Kind: protocol.RoomGroup, Title: title}, members)
+}
+
+// checkNoBlockAmong refuses (EBlocked) a set of room members that holds a
+// blocker and a member they blocked. Every way of putting members in a room
+// goes through it. The message names no one: the caller may be a third
+// member, who must not learn who blocked whom.
+func checkNoBlockAmong(ctx context.Context, tx Tx, members []string) error {
+	b, err := tx.BlockAmong(ctx, members)
+	if err != nil {
+		return err
+	}
+	if b {
+		return protocol.Errorf(protocol.EBlocked, "some of these members cannot be in a room together")
+	}
+	return nil
 }
 
 func printable(s string) bool {
@@ -328,7 +342,8 @@ func (s *Service) messagesPage(ctx context.Context, c Caller, data json.RawMessa
 }
 
 // roomsInCommon answers rooms.common: the group rooms both the caller and
-// the member are in. Only the caller's own rooms are looked at.
+// the member are in. Only the caller's own rooms are looked at, and only
+// for a member whose profile the caller may see (ENotFound otherwise).
 func (s *Service) roomsInCommon(ctx context.Context, c Caller, data json.RawMessage) (any, error) {
 	var ref protocol.MemberRef
 	if err := decode(data, &ref); err != nil {
@@ -340,6 +355,10 @@ func (s *Service) roomsInCommon(ctx context.Context, c Caller, data json.RawMess
 	list := protocol.RoomList{Rooms: []protocol.Room{}}
 	err := s.read(ctx, func(tx Tx) error {
 		v := newView(tx)
+		// Refused as the profile is: a block either way looks like no member.
+		if _, err := v.visibleMember(ctx, c, ref.MemberID); err != nil {
+			return err
+		}
 		mine, err := tx.MemberRooms(ctx, c.MemberID)
 		if err != nil {
 			return err

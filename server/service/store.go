@@ -75,6 +75,8 @@ type Tx interface {
 	DeleteBlock(ctx context.Context, blocker, blocked string) (bool, error)
 	Block(ctx context.Context, blocker, blocked string) (BlockRow, error)
 	Blocks(ctx context.Context, blocker string) ([]BlockRow, error)
+	// BlockAmong reports whether any of ids has blocked another of ids.
+	BlockAmong(ctx context.Context, ids []string) (bool, error)
 
 	// Rooms.
 	InsertRoom(ctx context.Context, r RoomRow, members []string) error

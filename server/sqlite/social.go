@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -103,4 +104,16 @@ func (t *Tx) Blocks(ctx context.Context, blocker string) ([]service.BlockRow, er
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+func (t *Tx) BlockAmong(ctx context.Context, ids []string) (bool, error) {
+	if len(ids) < 2 {
+		return false, nil
+	}
+	set, err := json.Marshal(ids)
+	if err != nil {
+		return false, err
+	}
+	return t.exists(ctx, `SELECT 1 FROM blocks WHERE blocker_id IN (SELECT value FROM json_each(?1))
+		AND blocked_id IN (SELECT value FROM json_each(?1))`, string(set))
 }

@@ -105,6 +105,20 @@ func testBlocks(t *testing.T, s service.Store) {
 		if err != nil || len(list) != 0 {
 			t.Errorf("Blocks(bob) = %v, %v; want none", list, err)
 		}
+		for _, c := range []struct {
+			ids  []string
+			want bool
+		}{
+			{[]string{f.bob, f.dave, f.alice}, true},  // alice blocked dave
+			{[]string{f.dave, f.bob, f.carol}, false}, // no blocker among them
+			{[]string{f.alice, f.bob}, false},
+			{[]string{f.alice}, false},
+			{nil, false},
+		} {
+			if got, err := tx.BlockAmong(ctx, c.ids); err != nil || got != c.want {
+				t.Errorf("BlockAmong(%v) = %v, %v; want %v", c.ids, got, err, c.want)
+			}
+		}
 		return nil
 	})
 	var first, second bool
