@@ -99,7 +99,9 @@ func (s *Service) resetQRLink(ctx context.Context, w *wtx, c Caller, _ string, _
 }
 
 // liveLink returns the link and owner of a token; ELinkInvalid, with the
-// same message, for a malformed, unknown, expired, used or reset token.
+// same message, for a malformed, unknown, expired, used or reset token, and
+// for one whose owner's workspace no longer allows external chat: a dead
+// link never says why it is dead, nor whose it was.
 func (s *Service) liveLink(ctx context.Context, v *view, link string) (LinkRow, MemberRow, error) {
 	tok, err := protocol.LinkToken(link)
 	if err != nil {
@@ -119,6 +121,13 @@ func (s *Service) liveLink(ctx context.Context, v *view, link string) (LinkRow, 
 	owner, err := v.tx.Member(ctx, l.MemberID)
 	if err != nil {
 		return l, owner, err
+	}
+	ws, err := v.workspace(ctx, owner.WorkspaceID)
+	if err != nil {
+		return l, owner, err
+	}
+	if !ws.Settings.ExternalChat {
+		return l, MemberRow{}, errLinkInvalid
 	}
 	return l, owner, nil
 }
@@ -185,9 +194,8 @@ func (v *view) card(ctx context.Context, m MemberRow) (protocol.PublicCard, erro
 	return card, nil
 }
 
-// PublicCard returns the card a profile link shows in a browser. A link
-// whose owner's workspace no longer allows external chat is as dead as an
-// unknown one. Errors: ELinkInvalid, whatever the reason.
+// PublicCard returns the card a profile link shows in a browser.
+// Errors: ELinkInvalid, whatever the reason (see liveLink).
 func (s *Service) PublicCard(ctx context.Context, token string) (protocol.PublicCard, error) {
 	var card protocol.PublicCard
 	err := s.read(ctx, func(tx Tx) error {
@@ -195,13 +203,6 @@ func (s *Service) PublicCard(ctx context.Context, token string) (protocol.Public
 		_, owner, err := s.liveLink(ctx, v, token)
 		if err != nil {
 			return err
-		}
-		w, err := v.workspace(ctx, owner.WorkspaceID)
-		if err != nil {
-			return err
-		}
-		if !w.Settings.ExternalChat {
-			return errLinkInvalid
 		}
 		card, err = v.card(ctx, owner)
 		return err

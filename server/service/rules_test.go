@@ -286,7 +286,7 @@ func TestRules(t *testing.T) {
 			link := e.onceLink(w.b1)
 			e.setExternalChat(w.B, false)
 			return e.do(w.a1, protocol.OpLinkView, protocol.LinkRef{Link: link}, nil)
-		}, protocol.EExternalOff},
+		}, protocol.ELinkInvalid},
 		{"view link from a workspace without external chat myself", func(e *env, w *world) error {
 			return e.do(w.c1, protocol.OpLinkView, protocol.LinkRef{Link: e.onceLink(w.a1)}, nil)
 		}, protocol.EExternalOff},
@@ -359,7 +359,7 @@ func TestRules(t *testing.T) {
 			link := e.onceLink(w.a1)
 			e.setExternalChat(w.A, false)
 			return e.do(w.b1, protocol.OpExternalAdd, protocol.AddExternal{Link: link}, nil)
-		}, protocol.EExternalOff},
+		}, protocol.ELinkInvalid},
 		{"add back someone who added me", func(e *env, w *world) error {
 			e.addExternal(w.a1, w.b1)
 			return e.do(w.b1, protocol.OpExternalAdd, protocol.AddExternal{MemberID: w.a1.MemberID}, nil)
