@@ -34,6 +34,10 @@ const (
 	MaxPageLimit            = 500
 	SnapshotMessagesPerRoom = 200
 	OnceLinkTTL             = time.Hour
+	// MaxCombiningMarks is how many combining marks may follow one
+	// character in a one-line text: enough for Vietnamese, Thai or pointed
+	// Hebrew, not for a name that spills over the lines around it.
+	MaxCombiningMarks = 4
 )
 
 // NewID returns a random id of 128 bits, 26 lowercase base32 characters.
@@ -99,7 +103,10 @@ var (
 	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
-// ValidateName checks a member's display name.
+// ValidateName checks a member's display name with the rules both sides
+// can run on the standard library alone (see LineProblem). The server also
+// normalises names with the PRECIS nickname profile (RFC 8266), so the name
+// it stores may differ from the one sent, e.g. in its spaces or width.
 func ValidateName(name string) *Error {
 	n := strings.TrimSpace(name)
 	switch {
@@ -107,8 +114,25 @@ func ValidateName(name string) *Error {
 		return FieldError(EInvalid, "name", "name cannot be empty")
 	case utf8.RuneCountInString(n) > MaxNameLen:
 		return FieldError(ETooLarge, "name", "name is longer than %d characters", MaxNameLen)
-	case !printable(n):
-		return FieldError(EInvalid, "name", "name contains characters that cannot be shown")
+	}
+	if p := LineProblem(n); p != "" {
+		return FieldError(EInvalid, "name", "name %s", p)
+	}
+	return nil
+}
+
+// ValidateRoomTitle checks a group room's title; an empty title is allowed
+// (the room is then named after its members).
+func ValidateRoomTitle(title string) *Error {
+	t := strings.TrimSpace(title)
+	if t == "" {
+		return nil
+	}
+	if utf8.RuneCountInString(t) > MaxTitleLen {
+		return FieldError(ETooLarge, "title", "room name is longer than %d characters", MaxTitleLen)
+	}
+	if p := LineProblem(t); p != "" {
+		return FieldError(EInvalid, "title", "room name %s", p)
 	}
 	return nil
 }
@@ -126,8 +150,8 @@ func ValidateFieldValue(def FieldDef, v string) *Error {
 	if utf8.RuneCountInString(v) > max {
 		return FieldError(ETooLarge, def.Key, "%s is longer than %d characters", def.Label, max)
 	}
-	if !printable(v) {
-		return FieldError(EInvalid, def.Key, "%s contains characters that cannot be shown", def.Label)
+	if p := LineProblem(v); p != "" {
+		return FieldError(EInvalid, def.Key, "%s %s", def.Label, p)
 	}
 	switch def.Kind {
 	case FieldPhone:
@@ -201,13 +225,18 @@ func (s WorkspaceSettings) ValidateProfileUpdate(u ProfileUpdate) *Error {
 	return nil
 }
 
-// ValidateMessageText checks the text of a message.
+// ValidateMessageText checks the text of a message. Unlike one-line texts a
+// message may hold line breaks, tabs and direction marks (right-to-left
+// writers need them), but never NUL, which no store keeps alike.
 func ValidateMessageText(text string) *Error {
 	if strings.TrimSpace(text) == "" {
 		return FieldError(EInvalid, "text", "message is empty")
 	}
 	if !utf8.ValidString(text) {
 		return FieldError(EInvalid, "text", "message is not valid text")
+	}
+	if strings.IndexByte(text, 0) >= 0 {
+		return FieldError(EInvalid, "text", "message contains a NUL character")
 	}
 	if utf8.RuneCountInString(text) > MaxMessageLen {
 		return FieldError(ETooLarge, "text", "message is longer than %d characters", MaxMessageLen)
@@ -224,15 +253,69 @@ func ValidateLockPassword(pw string) *Error {
 	return nil
 }
 
-// printable reports whether s is valid UTF-8 without control characters.
-func printable(s string) bool {
+// What LineProblem reports, worded to end a sentence that starts with what
+// the text is ("name contains text direction controls"). Clients match
+// error messages against them to say the same in the user's language.
+const (
+	ProblemNotText   = "is not valid text"
+	ProblemControl   = "contains control characters or line breaks"
+	ProblemDirection = "contains text direction controls"
+	ProblemMarks     = "has too many accent marks on one character"
+	ProblemInvisible = "has no visible characters"
+)
+
+// LineProblem says what is wrong with a one-line text shown to other people
+// (a name, a title, a field value), or "" when nothing is: invalid UTF-8
+// (ProblemNotText); control characters, NUL included, and line or paragraph
+// separators (ProblemControl); bidirectional controls, which can make a
+// name read as something else (ProblemDirection); more than
+// MaxCombiningMarks marks on one character (ProblemMarks); nothing visible
+// at all (ProblemInvisible).
+func LineProblem(s string) string {
 	if !utf8.ValidString(s) {
-		return false
+		return ProblemNotText
 	}
+	visible := false
+	marks := 0
 	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
+		switch {
+		case unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp):
+			return ProblemControl
+		case bidiControl(r):
+			return ProblemDirection
+		case unicode.In(r, unicode.Mn, unicode.Me):
+			if marks++; marks > MaxCombiningMarks {
+				return ProblemMarks
+			}
+			continue
 		}
+		marks = 0
+		visible = visible || !invisible(r)
 	}
-	return true
+	if !visible {
+		return ProblemInvisible
+	}
+	return ""
+}
+
+// bidiControl reports the explicit directional formatting characters of
+// Unicode's bidirectional algorithm (UAX #9): embeddings, overrides,
+// isolates and the implicit marks.
+func bidiControl(r rune) bool {
+	switch {
+	case r == '\u061c', r == '\u200e', r == '\u200f':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return unicode.Is(unicode.Bidi_Control, r)
+}
+
+// invisible reports characters that draw nothing: spaces, format
+// characters (zero-width ones among them), default-ignorable letters such
+// as the Hangul fillers, variation selectors and the blank Braille cell.
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u2800' ||
+		unicode.In(r, unicode.Zs, unicode.Cf, unicode.Mn, unicode.Me,
+			unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }

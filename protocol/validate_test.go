@@ -37,6 +37,11 @@ func TestValidateFieldValue(t *testing.T) {
 		{"over default limit", text, strings.Repeat("a", MaxFieldLen+1), ETooLarge},
 		{"control character", text, "Sales\x07", EInvalid},
 		{"invalid utf-8", text, "\xff\xfe", EInvalid},
+		{"nul", text, "Sales\x00", EInvalid},
+		{"override", text, "Sales\u202e", EInvalid},
+		{"invisible only", text, "\u200b", EInvalid},
+		{"email with nul", email, "bora\x00@hanbit.example", EInvalid},
+		{"email with override", email, "bora\u202e@hanbit.example", EInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,11 +73,72 @@ func TestValidateName(t *testing.T) {
 		{"blank", "   ", EInvalid},
 		{"too long", strings.Repeat("가", MaxNameLen+1), ETooLarge},
 		{"newline", "Emma\nWilson", EInvalid},
+		{"arabic", "محمد", ""},
+		{"vietnamese, decomposed", "Nguye\u0302\u0303n", ""},
+		{"devanagari", "क्षितिज", ""},
+		{"emoji", "Emma 🚀", ""},
+		{"right-to-left override", "\u202eammE", EInvalid},
+		{"left-to-right mark", "Emma\u200e", EInvalid},
+		{"isolate", "\u2066Emma\u2069", EInvalid},
+		{"arabic letter mark", "\u061cمحمد", EInvalid},
+		{"zero-width only", "\u200b\u200c\u200d", EInvalid},
+		{"hangul filler only", "\u3164", EInvalid},
+		{"braille blank only", "\u2800\u2800", EInvalid},
+		{"byte order mark only", "\ufeff", EInvalid},
+		{"combining marks only", "\u0301\u0302", EInvalid},
+		{"30 combining marks", "E" + strings.Repeat("\u0301", 30), EInvalid},
+		{"marks at the bound", "E" + strings.Repeat("\u0301", MaxCombiningMarks), ""},
+		{"line separator", "Emma\u2028Wilson", EInvalid},
+		{"paragraph separator", "Emma\u2029Wilson", EInvalid},
+		{"nul", "Emma\x00", EInvalid},
+		{"invalid utf-8", "Emma\xff", EInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if got := ErrorCode(errOrNil(ValidateName(c.v))); got != c.code {
 				t.Fatalf("ValidateName(%q) code = %q, want %q", c.v, got, c.code)
+			}
+		})
+	}
+}
+
+func TestValidateMessageText(t *testing.T) {
+	cases := []struct {
+		name, v, code string
+	}{
+		{"text", "안녕하세요, Emma", ""},
+		{"lines and tabs", "one\n\ttwo\r\nthree", ""},
+		{"right-to-left text with marks", "שלום \u200fEmma", ""},
+		{"nul", "hi\x00there", EInvalid},
+		{"only nul", "\x00", EInvalid},
+		{"invalid utf-8", "\xff", EInvalid},
+		{"blank", " \n ", EInvalid},
+		{"too long", strings.Repeat("a", MaxMessageLen+1), ETooLarge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ErrorCode(errOrNil(ValidateMessageText(c.v))); got != c.code {
+				t.Fatalf("ValidateMessageText(%q) code = %q, want %q", c.v, got, c.code)
+			}
+		})
+	}
+}
+
+func TestValidateRoomTitle(t *testing.T) {
+	cases := []struct {
+		name, v, code string
+	}{
+		{"none", "", ""},
+		{"title", "디자인 🚀 Launch", ""},
+		{"too long", strings.Repeat("t", MaxTitleLen+1), ETooLarge},
+		{"override", "Launch\u202e", EInvalid},
+		{"nul", "La\x00unch", EInvalid},
+		{"invisible only", "\u200b", EInvalid},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ErrorCode(errOrNil(ValidateRoomTitle(c.v))); got != c.code {
+				t.Fatalf("ValidateRoomTitle(%q) code = %q, want %q", c.v, got, c.code)
 			}
 		})
 	}

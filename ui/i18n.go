@@ -52,10 +52,31 @@ func fieldErrorText(def protocol.FieldDef, e *protocol.Error) string {
 		return lang.L("Enter a phone number such as +82 10-1234-5678.")
 	case def.Kind == protocol.FieldEmail:
 		return lang.L("Enter an e-mail address such as name@example.com.")
-	case strings.Contains(e.Message, "cannot be shown"):
-		return lang.L("Contains characters that cannot be shown.")
+	}
+	if t := lineProblemText(e.Message); t != "" {
+		return t
 	}
 	return e.Message
+}
+
+// lineProblemText says a protocol.LineProblem found in an error message in
+// the UI language; "" when the message holds none.
+func lineProblemText(msg string) string {
+	switch {
+	case strings.HasSuffix(msg, protocol.ProblemNotText), strings.Contains(msg, "cannot be shown"):
+		return lang.L("Contains characters that cannot be shown.")
+	case strings.HasSuffix(msg, protocol.ProblemControl):
+		return lang.L("Contains control characters or line breaks.")
+	case strings.HasSuffix(msg, protocol.ProblemDirection):
+		return lang.L("Contains text direction controls.")
+	case strings.HasSuffix(msg, protocol.ProblemMarks):
+		return lang.L("Too many accent marks on one character.")
+	case strings.HasSuffix(msg, protocol.ProblemInvisible):
+		return lang.L("Has no visible characters.")
+	case strings.Contains(msg, "cannot be used in a name"):
+		return lang.L("Contains characters that cannot be used in a name.")
+	}
+	return ""
 }
 
 // nameErrorText says what is wrong with a name in the UI language.
@@ -67,8 +88,9 @@ func nameErrorText(e *protocol.Error) string {
 		return lang.L("Your workspace admin does not let members change this.")
 	case strings.Contains(e.Message, "empty"):
 		return lang.L("Name cannot be empty.")
-	case strings.Contains(e.Message, "cannot be shown"):
-		return lang.L("Contains characters that cannot be shown.")
+	}
+	if t := lineProblemText(e.Message); t != "" {
+		return t
 	}
 	return e.Message
 }

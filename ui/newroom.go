@@ -96,6 +96,10 @@ func (d *newRoomDialog) onCreateTapped() {
 		d.setError(lang.L("At most {{.Max}} characters.", map[string]any{"Max": protocol.MaxTitleLen}))
 		return
 	}
+	if err := protocol.ValidateRoomTitle(title); err != nil {
+		d.setError(lineProblemText(err.Message))
+		return
+	}
 	d.create.Disable()
 	eng := d.a.engine()
 	if eng == nil {

@@ -41,3 +41,9 @@ func TestStoreSuiteShared(t *testing.T) {
 		return mustOpen(t, u), mustOpen(t, u)
 	})
 }
+
+func TestServiceText(t *testing.T) {
+	storetest.RunText(t, func(t *testing.T) service.Store {
+		return mustOpen(t, newSchema(t))
+	})
+}

@@ -55,7 +55,7 @@ func ValidateSettings(s protocol.WorkspaceSettings) error {
 		}
 		seen[f.Key] = true
 		for _, l := range []string{f.Label, f.LabelKo} {
-			if strings.TrimSpace(l) == "" || utf8.RuneCountInString(l) > maxLabelLen || !printable(l) {
+			if strings.TrimSpace(l) == "" || utf8.RuneCountInString(l) > maxLabelLen || protocol.LineProblem(l) != "" {
 				return protocol.FieldError(protocol.EInvalid, "fields", "field %q needs labels of 1 to %d characters", f.Key, maxLabelLen)
 			}
 		}
@@ -72,11 +72,10 @@ func ValidateSettings(s protocol.WorkspaceSettings) error {
 }
 
 func validateWorkspaceName(name string) (string, error) {
-	n := strings.TrimSpace(name)
-	if n == "" || utf8.RuneCountInString(n) > maxWorkspaceNameLen || !printable(n) {
-		return "", protocol.FieldError(protocol.EInvalid, "name", "workspace name must be 1 to %d printable characters", maxWorkspaceNameLen)
+	if strings.TrimSpace(name) == "" {
+		return "", protocol.FieldError(protocol.EInvalid, "name", "workspace name cannot be empty")
 	}
-	return n, nil
+	return normalizeName("name", name, maxWorkspaceNameLen)
 }
 
 // CreateWorkspace makes a workspace. Errors: EInvalid, ETooLarge.
@@ -228,7 +227,14 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 	if n := utf8.RuneCountInString(m.Password); n < protocol.MinPasswordLen || n > protocol.MaxPasswordLen {
 		return protocol.Profile{}, protocol.FieldError(protocol.EInvalid, "password", "password must be %d to %d characters", protocol.MinPasswordLen, protocol.MaxPasswordLen)
 	}
+	if strings.IndexByte(m.Password, 0) >= 0 {
+		return protocol.Profile{}, errNUL
+	}
 	if err := protocol.ValidateName(m.Name); err != nil {
+		return protocol.Profile{}, err
+	}
+	name, err := normalizeName("name", m.Name, protocol.MaxNameLen)
+	if err != nil {
 		return protocol.Profile{}, err
 	}
 	hash, err := argon2id.Hash(m.Password, s.argon)
@@ -270,7 +276,7 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 			}
 		}
 		row := MemberRow{ID: protocol.NewID(), WorkspaceID: ws.ID, Email: email, PasswordHash: hash,
-			Name: strings.TrimSpace(m.Name), Fields: fields, Admin: m.Admin, Version: 1, CreatedAt: w.now}
+			Name: name, Fields: fields, Admin: m.Admin, Version: 1, CreatedAt: w.now}
 		if err := w.InsertMember(ctx, row); err != nil {
 			return err
 		}

@@ -32,6 +32,11 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 	if len(req.WorkspaceID) > protocol.MaxIDLen {
 		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "workspace_id", "no such workspace")
 	}
+	for _, f := range []string{req.Email, req.Password, req.WorkspaceID, req.Device} {
+		if strings.IndexByte(f, 0) >= 0 {
+			return protocol.SignInResponse{}, errNUL
+		}
+	}
 	now := s.now()
 	// Take a token from both buckets, so neither spraying one e-mail from many
 	// addresses nor many e-mails from one address gets through.

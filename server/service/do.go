@@ -1,10 +1,13 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"worktalk.dev/worktalk/protocol"
 )
@@ -39,6 +42,9 @@ func (s *Service) Do(ctx context.Context, c Caller, reqID, op string, data json.
 	}
 	if len(data) > protocol.MaxFrameBytes {
 		return nil, protocol.Errorf(protocol.ETooLarge, "request is larger than %d bytes", protocol.MaxFrameBytes)
+	}
+	if strings.IndexByte(reqID, 0) >= 0 || hasNUL(data) {
+		return nil, errNUL
 	}
 	if !protocol.Mutations[op] {
 		if err := s.rateLimit(c, op); err != nil {
@@ -160,6 +166,30 @@ func (s *Service) replay(ctx context.Context, tx Tx, prev MutationRow, op string
 		return s.unseal(ctx, tx, prev.Result)
 	}
 	return prev.Result, nil
+}
+
+// errNUL refuses text holding NUL: SQLite would store it and PostgreSQL
+// refuses it, so both stores answer alike only if neither sees one.
+var errNUL = protocol.Errorf(protocol.EInvalid, "text cannot contain a NUL character")
+
+// hasNUL reports whether any string in the JSON value data, object keys
+// included, holds a NUL character. JSON can carry one only escaped, so
+// data without the escape is answered without parsing.
+func hasNUL(data []byte) bool {
+	if !bytes.Contains(data, []byte(`\u0000`)) {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			// Not JSON: decoding refuses it later. The escape was there.
+			return err != io.EOF
+		}
+		if s, ok := tok.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			return true
+		}
+	}
 }
 
 // decode parses request data into v; EInvalid on failure.

@@ -33,7 +33,9 @@ func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string,
 		return nil, e
 	}
 	if u.Name != nil {
-		me.Name = strings.TrimSpace(*u.Name)
+		if me.Name, err = normalizeName("name", *u.Name, protocol.MaxNameLen); err != nil {
+			return nil, err
+		}
 	}
 	if u.Fields != nil {
 		me.Fields = maps.Clone(me.Fields)

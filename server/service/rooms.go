@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"worktalk.dev/worktalk/protocol"
 )
@@ -80,13 +78,10 @@ func (s *Service) ensureRoom(ctx context.Context, w *wtx, v *view, r RoomRow, me
 }
 
 func (s *Service) createGroup(ctx context.Context, w *wtx, v *view, me MemberRow, reqID string, req protocol.CreateRoom) (any, error) {
+	if err := protocol.ValidateRoomTitle(req.Title); err != nil {
+		return nil, err
+	}
 	title := strings.TrimSpace(req.Title)
-	if utf8.RuneCountInString(title) > protocol.MaxTitleLen {
-		return nil, protocol.FieldError(protocol.ETooLarge, "title", "room name is longer than %d characters", protocol.MaxTitleLen)
-	}
-	if !printable(title) {
-		return nil, protocol.FieldError(protocol.EInvalid, "title", "room name contains characters that cannot be shown")
-	}
 	// Derived ids contain ':'; a group may not take one.
 	if strings.Contains(reqID, ":") {
 		return nil, protocol.Errorf(protocol.EInvalid, "a group room id cannot contain ':'")
@@ -146,18 +141,6 @@ func checkNoBlockAmong(ctx context.Context, tx Tx, members []string) error {
 		return protocol.Errorf(protocol.EBlocked, "some of these members cannot be in a room together")
 	}
 	return nil
-}
-
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // sendMessage applies message.send; the message id is the request id.

@@ -38,3 +38,9 @@ func TestStoreSuiteShared(t *testing.T) {
 		return mustOpen(t, path), mustOpen(t, path)
 	})
 }
+
+func TestServiceText(t *testing.T) {
+	storetest.RunText(t, func(t *testing.T) service.Store {
+		return mustOpen(t, filepath.Join(t.TempDir(), "worktalk.db"))
+	})
+}
