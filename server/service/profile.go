@@ -32,6 +32,7 @@ func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string,
 	if e := ws.Settings.ValidateProfileUpdate(u); e != nil {
 		return nil, e
 	}
+	oldName := me.Name
 	if u.Name != nil {
 		if me.Name, err = normalizeName("name", *u.Name, protocol.MaxNameLen); err != nil {
 			return nil, err
@@ -72,7 +73,37 @@ func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string,
 	if err := w.emit(ctx, protocol.EvMemberUpsert, p, viewers...); err != nil {
 		return nil, err
 	}
+	if me.Name != oldName {
+		if err := s.renameInRooms(ctx, w, v, me.ID); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// renameInRooms sends every room of a member again after a rename: rooms
+// carry their members' names, and some members of a group cannot see the
+// profile, so member.upsert does not reach them. Each event is stored once
+// for its room where the store can (emitRoom).
+func (s *Service) renameInRooms(ctx context.Context, w *wtx, v *view, memberID string) error {
+	rooms, err := w.MemberRooms(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	for _, r := range rooms {
+		room, err := v.room(ctx, r)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(room.Members))
+		for i, m := range room.Members {
+			ids[i] = m.ID
+		}
+		if err := w.emitRoom(ctx, protocol.EvRoomUpsert, room, r.ID, ids); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // getMember answers member.get: coworkers, my external members and members
