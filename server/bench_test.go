@@ -202,22 +202,35 @@ func memInUse() uint64 {
 // the bare socket and the reader holding anything read past the sync "res".
 func rawSyncedConn(tb testing.TB, addr, token string, cursor int64) (net.Conn, *bufio.Reader) {
 	tb.Helper()
+	c, br, err := dialRawSynced(addr, token, cursor)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c, br
+}
+
+// dialRawSynced is rawSyncedConn returning its error.
+func dialRawSynced(addr, token string, cursor int64) (net.Conn, *bufio.Reader, error) {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
-		tb.Fatalf("dial: %v", err)
+		return nil, nil, fmt.Errorf("dial: %w", err)
 	}
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	fail := func(format string, args ...any) (net.Conn, *bufio.Reader, error) {
+		c.Close()
+		return nil, nil, fmt.Errorf(format, args...)
+	}
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
 	fmt.Fprintf(c, "GET /api/sync HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n", addr, token)
 	br := bufio.NewReaderSize(c, 512)
 	status, err := br.ReadString('\n')
 	if err != nil || !strings.Contains(status, " 101 ") {
-		tb.Fatalf("handshake: %q %v", status, err)
+		return fail("handshake: %q %v", status, err)
 	}
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {
-			tb.Fatalf("handshake headers: %v", err)
+			return fail("handshake headers: %v", err)
 		}
 		if line == "\r\n" {
 			break
@@ -225,19 +238,19 @@ func rawSyncedConn(tb testing.TB, addr, token string, cursor int64) (net.Conn, *
 	}
 	req, _ := json.Marshal(protocol.Frame{T: protocol.FrameReq, ID: "s", Op: protocol.OpSync, Data: []byte(fmt.Sprintf(`{"cursor":%d}`, cursor))})
 	if _, err := c.Write(maskedTextFrame(req)); err != nil {
-		tb.Fatalf("write sync: %v", err)
+		return fail("write sync: %v", err)
 	}
 	for {
 		payload, err := readServerFrame(br)
 		if err != nil {
-			tb.Fatalf("read sync answer: %v", err)
+			return fail("read sync answer: %v", err)
 		}
 		if bytes.Contains(payload, []byte(`"t":"res"`)) {
 			break
 		}
 	}
 	_ = c.SetDeadline(time.Time{})
-	return c, br
+	return c, br, nil
 }
 
 // maskedTextFrame is a client text frame with an all-zero mask (XOR with

@@ -16,18 +16,20 @@ import (
 type hub struct {
 	log *slog.Logger
 
-	mu        sync.RWMutex
-	byMember  map[string]map[*conn]struct{} // guarded by mu
-	bySession map[string]map[*conn]struct{} // guarded by mu
-	n         int                           // open connections; guarded by mu
-	closed    bool                          // closeAll ran; guarded by mu
+	mu          sync.RWMutex
+	byMember    map[string]map[*conn]struct{} // guarded by mu
+	bySession   map[string]map[*conn]struct{} // guarded by mu
+	byWorkspace map[string]map[*conn]struct{} // guarded by mu
+	n           int                           // open connections; guarded by mu
+	closed      bool                          // closeAll ran; guarded by mu
 }
 
 func newHub(log *slog.Logger) *hub {
 	return &hub{
-		log:       log,
-		byMember:  make(map[string]map[*conn]struct{}),
-		bySession: make(map[string]map[*conn]struct{}),
+		log:         log,
+		byMember:    make(map[string]map[*conn]struct{}),
+		bySession:   make(map[string]map[*conn]struct{}),
+		byWorkspace: make(map[string]map[*conn]struct{}),
 	}
 }
 
@@ -41,6 +43,7 @@ func (h *hub) add(c *conn) bool {
 	}
 	addTo(h.byMember, c.caller.MemberID, c)
 	addTo(h.bySession, c.caller.SessionID, c)
+	addTo(h.byWorkspace, c.caller.WorkspaceID, c)
 	h.n++
 	return true
 }
@@ -53,6 +56,7 @@ func (h *hub) remove(c *conn) {
 		h.n--
 	}
 	removeFrom(h.bySession, c.caller.SessionID, c)
+	removeFrom(h.byWorkspace, c.caller.WorkspaceID, c)
 }
 
 func addTo(m map[string]map[*conn]struct{}, key string, c *conn) {
@@ -123,6 +127,14 @@ func (h *hub) publish(ev service.Event) {
 			}
 		}
 		return
+	}
+	// A workspace event goes to the workspace's connections; its
+	// recipients are outside it, so no connection gets it twice (and
+	// deliver drops a seq it has already queued anyway).
+	if ev.Workspace != "" {
+		for c := range h.byWorkspace[ev.Workspace] {
+			c.deliver(ev.Seq, data)
+		}
 	}
 	for _, m := range ev.Recipients {
 		for c := range h.byMember[m] {

@@ -95,6 +95,7 @@ type wireEvent struct {
 	Seq        int64           `json:"seq"`
 	Op         string          `json:"op,omitempty"`
 	Data       json.RawMessage `json:"data,omitempty"`
+	Workspace  string          `json:"ws,omitempty"`
 	Recipients []string        `json:"to,omitempty"`
 	SessionID  string          `json:"sid,omitempty"`
 	Ref        bool            `json:"ref,omitempty"`
@@ -217,7 +218,7 @@ func (b *Bus) Publish(ctx context.Context, ev service.Event) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	msg, err := json.Marshal(wireEvent{Seq: ev.Seq, Op: ev.Op, Data: ev.Data, Recipients: ev.Recipients, SessionID: ev.SessionID})
+	msg, err := json.Marshal(wireEvent{Seq: ev.Seq, Op: ev.Op, Data: ev.Data, Workspace: ev.Workspace, Recipients: ev.Recipients, SessionID: ev.SessionID})
 	if err != nil {
 		return fmt.Errorf("encode event %d: %w", ev.Seq, err)
 	}
@@ -248,7 +249,7 @@ func (b *Bus) onMsg(m *nats.Msg) {
 		b.log.Error("decode event from nats", "err", err)
 		return
 	}
-	ev := service.Event{Seq: w.Seq, Op: w.Op, Data: w.Data, Recipients: w.Recipients, SessionID: w.SessionID}
+	ev := service.Event{Seq: w.Seq, Op: w.Op, Data: w.Data, Workspace: w.Workspace, Recipients: w.Recipients, SessionID: w.SessionID}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {

@@ -35,7 +35,10 @@ type DB struct {
 
 // Open connects to the database at url (postgres://...; a search_path query
 // parameter picks the schema) and migrates its schema.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string) (*DB, error) { return open(ctx, url, len(migrations)) }
+
+// open opens the database and migrates it to schema version target.
+func open(ctx context.Context, url string, target int) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres url: %w", err)
@@ -54,7 +57,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, errors.New("open postgres: no schema of the search_path exists; create it first")
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrateTo(ctx, target); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -52,13 +52,47 @@ func (t *Tx) AppendRoomEvent(ctx context.Context, op string, data []byte, roomID
 	return seq, nil
 }
 
+var _ service.WorkspaceFeeder = (*Tx)(nil)
+
+// AppendWorkspaceEvent stores an event for every member of a workspace in
+// one row, FeedSince and FeedCount find it through members; others outside
+// the workspace get feed rows.
+func (t *Tx) AppendWorkspaceEvent(ctx context.Context, op string, data []byte, workspaceID string, others []string, at time.Time) (int64, error) {
+	if data == nil {
+		data = []byte{}
+	}
+	var seq int64
+	err := t.tx.QueryRow(ctx, `WITH c AS (UPDATE counters SET value = value + 1 WHERE name = 'events' RETURNING value)
+		INSERT INTO events (seq, op, data, created_at, workspace_id) SELECT c.value, $1, $2, $3, $4 FROM c RETURNING seq`,
+		op, data, ms(at), workspaceID).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("insert workspace event: %w", err)
+	}
+	if len(others) == 0 {
+		return seq, nil
+	}
+	// A member of the workspace already has the event: no row, or it would
+	// be read twice.
+	_, err = t.tx.Exec(ctx, `INSERT INTO feed (member_id, seq) SELECT r, $2 FROM unnest($1::text[]) r
+		WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = r AND m.workspace_id = $3) ON CONFLICT DO NOTHING`,
+		others, seq, workspaceID)
+	if err != nil {
+		return 0, fmt.Errorf("insert feed: %w", err)
+	}
+	return seq, nil
+}
+
 // memberSeqs selects the seqs of a member ($1) after $2, at most $3 from
-// each part: its own feed rows and the events of the rooms it is in.
+// each part: its own feed rows, the events of the rooms it is in and those
+// of its workspace.
 const memberSeqs = `
 	(SELECT seq FROM feed WHERE member_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)
 	UNION ALL
 	(SELECT e.seq FROM room_members rm JOIN events e ON e.room_id = rm.room_id AND e.seq > $2
-		WHERE rm.member_id = $1 ORDER BY e.seq LIMIT $3)`
+		WHERE rm.member_id = $1 ORDER BY e.seq LIMIT $3)
+	UNION ALL
+	(SELECT e.seq FROM members m JOIN events e ON e.workspace_id = m.workspace_id AND e.seq > $2
+		WHERE m.id = $1 ORDER BY e.seq LIMIT $3)`
 
 func scanStoredEvent(r pgx.Row) (service.StoredEvent, error) {
 	var e service.StoredEvent

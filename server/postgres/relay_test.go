@@ -121,3 +121,33 @@ func TestEventsBetweenRoomEvent(t *testing.T) {
 		t.Errorf("room event recipients = %v, want the room's members %v", got[0].Recipients, want)
 	}
 }
+
+// TestEventsBetweenWorkspaceEvent: an event stored once for a workspace is
+// read back naming the workspace, with the recipients outside it.
+func TestEventsBetweenWorkspaceEvent(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, newSchema(t))
+	at := time.UnixMilli(1_767_225_600_000)
+	var seq int64
+	err := db.Write(ctx, func(tx service.Tx) error {
+		if err := tx.InsertWorkspace(ctx, service.WorkspaceRow{ID: "ws", Name: "W", CreatedAt: at}); err != nil {
+			return err
+		}
+		if err := tx.InsertMember(ctx, service.MemberRow{ID: "m-a", WorkspaceID: "ws", Email: "a@x.example", Name: "A", Version: 1, CreatedAt: at}); err != nil {
+			return err
+		}
+		var err error
+		seq, err = tx.(service.WorkspaceFeeder).AppendWorkspaceEvent(ctx, "member.upsert", []byte(`{}`), "ws", []string{"m-out", "m-a"}, at)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Write = %v", err)
+	}
+	got, err := db.EventsBetween(ctx, seq-1, seq)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("EventsBetween = %+v, %v; want one event", got, err)
+	}
+	if got[0].Workspace != "ws" || !slices.Equal(got[0].Recipients, []string{"m-out"}) {
+		t.Errorf("workspace event = workspace %q, recipients %v; want ws and [m-out] (m-a is in ws)", got[0].Workspace, got[0].Recipients)
+	}
+}

@@ -141,26 +141,49 @@ INSERT INTO counters (name, value) VALUES ('events', 0), ('messages', 0), ('prun
 ALTER TABLE events ADD COLUMN room_id TEXT COLLATE "C";
 CREATE INDEX events_room ON events(room_id, seq) WHERE room_id IS NOT NULL;
 `,
+	// 3: workspace events, stored once for all members of a workspace
+	// (service.WorkspaceFeeder). Stored member.upsert and workspace.update
+	// events that every member of their workspace had (every member who
+	// existed then) become workspace events, and those members' feed rows
+	// go; feed rows of members outside it (external viewers) stay. An event
+	// some coworker lacked stays as it was.
+	`
+ALTER TABLE events ADD COLUMN workspace_id TEXT COLLATE "C";
+CREATE INDEX events_workspace ON events(workspace_id, seq) WHERE workspace_id IS NOT NULL;
+UPDATE events SET workspace_id = w.id
+	FROM (SELECT e.seq, CASE e.op
+			WHEN 'member.upsert' THEN convert_from(e.data, 'UTF8')::jsonb->>'workspace_id'
+			ELSE convert_from(e.data, 'UTF8')::jsonb->>'id' END AS id
+		FROM events e
+		WHERE e.room_id IS NULL AND e.op IN ('member.upsert', 'workspace.update') AND length(e.data) > 0) w
+	WHERE events.seq = w.seq AND w.id IS NOT NULL
+	AND EXISTS (SELECT 1 FROM workspaces WHERE id = w.id)
+	AND NOT EXISTS (SELECT 1 FROM members m
+		WHERE m.workspace_id = w.id AND m.created_at <= events.created_at
+		AND NOT EXISTS (SELECT 1 FROM feed f WHERE f.member_id = m.id AND f.seq = events.seq));
+DELETE FROM feed f USING events e, members m
+	WHERE e.seq = f.seq AND m.id = f.member_id AND e.workspace_id = m.workspace_id;
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.
 var SchemaVersion = len(migrations)
 
-// migrate applies the steps the database has not had yet, each in its own
-// transaction together with the new version. The migrate advisory lock makes
-// nodes that start together take turns: the first migrates, the others then
-// find nothing to do.
-func (db *DB) migrate(ctx context.Context) error {
+// migrateTo applies the steps up to version target that the database has
+// not had yet, each in its own transaction together with the new version.
+// The migrate advisory lock makes nodes that start together take turns: the
+// first migrates, the others then find nothing to do.
+func (db *DB) migrateTo(ctx context.Context, target int) error {
 	for {
-		done, err := db.migrateStep(ctx)
+		done, err := db.migrateStep(ctx, target)
 		if err != nil || done {
 			return err
 		}
 	}
 }
 
-// migrateStep applies one step and reports whether the schema is current.
-func (db *DB) migrateStep(ctx context.Context) (done bool, err error) {
+// migrateStep applies one step and reports whether the schema is at target.
+func (db *DB) migrateStep(ctx context.Context, target int) (done bool, err error) {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
@@ -179,7 +202,7 @@ func (db *DB) migrateStep(ctx context.Context) (done bool, err error) {
 	if v > len(migrations) {
 		return false, fmt.Errorf("database schema version %d is newer than this program (%d)", v, len(migrations))
 	}
-	if v == len(migrations) {
+	if v >= target {
 		return true, tx.Commit(ctx)
 	}
 	if _, err := tx.Exec(ctx, migrations[v]); err != nil {

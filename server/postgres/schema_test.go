@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"worktalk.dev/worktalk/server/postgres"
+	"worktalk.dev/worktalk/server/service/storetest"
 )
 
 func schemaVersion(t *testing.T, u string) int {
@@ -90,4 +91,40 @@ func TestOpenMissingSchema(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no schema of the search_path exists") {
 		t.Errorf("Open with a missing schema = %v, want a 'no schema' error", err)
 	}
+}
+
+// TestMigrateWorkspaceEvents: per-member feed rows of workspace-wide events
+// written before schema 3 become one workspace event each, and every
+// member's feed reads the same as before.
+func TestMigrateWorkspaceEvents(t *testing.T) {
+	ctx := context.Background()
+	u := newSchema(t)
+	old, err := postgres.OpenAtVersion(ctx, u, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := storetest.FeedsBeforeWorkspaceEvents
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, w := range o.Workspaces {
+		exec(`INSERT INTO workspaces (id, name, settings, created_at) VALUES ($1, $1, '{}', 0)`, w)
+	}
+	for _, m := range o.Members {
+		exec(`INSERT INTO members (id, workspace_id, email, password_hash, name, fields, created_at) VALUES ($1, $2, $3, '', $1, '{}', $4)`,
+			m.ID, m.Workspace, m.ID+"@x.example", m.Created)
+	}
+	for _, e := range o.Events {
+		exec(`INSERT INTO events (seq, op, data, created_at) VALUES ($1, $2, $3, $4)`, e.Seq, e.Op, []byte(e.Data), e.Created)
+		for _, m := range e.Feed {
+			exec(`INSERT INTO feed (member_id, seq) VALUES ($1, $2)`, m, e.Seq)
+		}
+	}
+	exec(`UPDATE counters SET value = $1 WHERE name = 'events'`, int64(len(o.Events)))
+	old.Close()
+	db := mustOpen(t, u)
+	o.Check(t, db, []int64{1, 3})
 }

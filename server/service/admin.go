@@ -127,11 +127,7 @@ func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID strin
 		if err != nil {
 			return err
 		}
-		ids := make([]string, len(members))
-		for i, m := range members {
-			ids[i] = m.ID
-		}
-		if err := w.emit(ctx, protocol.EvWorkspaceUpdate, publicWorkspace(ws), ids...); err != nil {
+		if err := w.emitWorkspace(ctx, protocol.EvWorkspaceUpdate, publicWorkspace(ws), ws.ID); err != nil {
 			return err
 		}
 		if old.Settings.ExternalChat != settings.ExternalChat {
@@ -147,11 +143,7 @@ func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID strin
 			if err := w.UpdateMember(ctx, m); err != nil {
 				return err
 			}
-			viewers, err := v.viewers(ctx, m)
-			if err != nil {
-				return err
-			}
-			if err := w.emit(ctx, protocol.EvMemberUpsert, profileOf(m, ws), viewers...); err != nil {
+			if err := v.emitProfile(ctx, w, m, profileOf(m, ws)); err != nil {
 				return err
 			}
 		}
@@ -281,11 +273,7 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 			return err
 		}
 		p = profileOf(row, ws)
-		viewers, err := newView(w).viewers(ctx, row)
-		if err != nil {
-			return err
-		}
-		return w.emit(ctx, protocol.EvMemberUpsert, p, viewers...)
+		return newView(w).emitProfile(ctx, w, row, p)
 	})
 	if err != nil {
 		return protocol.Profile{}, s.clientError("create member", err)

@@ -57,22 +57,24 @@ func (b *recBus) all() []service.Event {
 
 // env is a Service over a fresh SQLite database.
 type env struct {
-	t     testing.TB
-	ctx   context.Context
-	svc   *service.Service
-	db    *sqlite.DB
-	clock *clock
-	bus   *recBus
+	t      testing.TB
+	ctx    context.Context
+	svc    *service.Service
+	db     *sqlite.DB
+	dbPath string
+	clock  *clock
+	bus    *recBus
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "worktalk.db"))
+	path := filepath.Join(t.TempDir(), "worktalk.db")
+	db, err := sqlite.Open(path)
 	if err != nil {
 		t.Fatalf("open db: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, ctx: context.Background(), db: db, clock: &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}, bus: &recBus{}}
+	e := &env{t: t, ctx: context.Background(), db: db, dbPath: path, clock: &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}, bus: &recBus{}}
 	e.svc = service.New(service.Config{
 		Store:     db,
 		Bus:       e.bus,

@@ -66,11 +66,7 @@ func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string,
 		return nil, err
 	}
 	p := profileOf(me, ws)
-	viewers, err := v.viewers(ctx, me)
-	if err != nil {
-		return nil, err
-	}
-	if err := w.emit(ctx, protocol.EvMemberUpsert, p, viewers...); err != nil {
+	if err := v.emitProfile(ctx, w, me, p); err != nil {
 		return nil, err
 	}
 	if me.Name != oldName {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,15 +24,28 @@ type Caller struct {
 	WorkspaceID string
 }
 
-// Event is one change for a set of members. Seq > 0 events are stored in each
-// recipient's feed before they are published; Seq == 0 events are live-only
-// (EvSessionRevoked, addressed to one SessionID).
+// Event is one change for a set of members. Seq > 0 events are stored
+// before they are published; Seq == 0 events are live-only
+// (EvSessionRevoked, addressed to one SessionID or to members).
 type Event struct {
-	Seq        int64
-	Op         string          // protocol.Ev*
-	Data       json.RawMessage // the event body, the same for every recipient
-	Recipients []string        // member ids
-	SessionID  string          // live-only events aimed at one session
+	Seq  int64
+	Op   string          // protocol.Ev*
+	Data json.RawMessage // the event body, the same for every recipient
+	// Workspace, when set, makes every member of that workspace a
+	// recipient: workspace-wide events name the workspace rather than list
+	// its members.
+	Workspace  string
+	Recipients []string // member ids (for workspace events: those outside it)
+	SessionID  string   // live-only events aimed at one session
+}
+
+// Reaches reports whether the event is for the member memberID of the
+// workspace workspaceID.
+func (ev Event) Reaches(memberID, workspaceID string) bool {
+	if ev.Workspace != "" && ev.Workspace == workspaceID {
+		return true
+	}
+	return slices.Contains(ev.Recipients, memberID)
 }
 
 // Bus carries events from the node that committed them to every node's hub.

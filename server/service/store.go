@@ -122,6 +122,21 @@ type RoomFeeder interface {
 	AppendRoomEvent(ctx context.Context, op string, data []byte, roomID string, at time.Time) (int64, error)
 }
 
+// WorkspaceFeeder is an optional capability of a Tx: it stores an event once
+// for all members of a workspace instead of one feed row per member, plus a
+// feed row for each member of another workspace who must see it too (an
+// external member's viewers). Its FeedSince and FeedCount then return such
+// events to every member of the workspace. A rename in a workspace of 10,000
+// then writes one row, not 10,000.
+//
+// This is exact because a member never changes workspace and is never
+// deleted, and a member who joins later starts from a snapshot whose cursor
+// is past every event stored before they joined; a store must not implement
+// it if that stops being true.
+type WorkspaceFeeder interface {
+	AppendWorkspaceEvent(ctx context.Context, op string, data []byte, workspaceID string, others []string, at time.Time) (int64, error)
+}
+
 // WorkspaceRow is a stored workspace.
 type WorkspaceRow struct {
 	ID        string

@@ -117,17 +117,9 @@ func publicWorkspace(w WorkspaceRow) protocol.Workspace {
 	return protocol.Workspace{ID: w.ID, Name: w.Name, Settings: s}
 }
 
-// viewers lists who may see m's profile: m's workspace, the members who have
-// m as an external member and those m has.
-func (v *view) viewers(ctx context.Context, m MemberRow) ([]string, error) {
-	ws, err := v.tx.WorkspaceMembers(ctx, m.WorkspaceID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(ws))
-	for _, x := range ws {
-		out = append(out, x.ID)
-	}
+// outsideViewers lists who may see m's profile besides m's workspace: the
+// members who have m as an external member and those m has.
+func (v *view) outsideViewers(ctx context.Context, m MemberRow) ([]string, error) {
 	owners, err := v.tx.ExternalOwners(ctx, m.ID)
 	if err != nil {
 		return nil, err
@@ -136,7 +128,17 @@ func (v *view) viewers(ctx context.Context, m MemberRow) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return unique(append(append(out, owners...), mine...)), nil
+	return unique(append(owners, mine...)), nil
+}
+
+// emitProfile sends m's profile to everyone who may see it: m's workspace
+// (stored once for it) and the members outside it who see m.
+func (v *view) emitProfile(ctx context.Context, w *wtx, m MemberRow, p protocol.Profile) error {
+	others, err := v.outsideViewers(ctx, m)
+	if err != nil {
+		return err
+	}
+	return w.emitWorkspace(ctx, protocol.EvMemberUpsert, p, m.WorkspaceID, others...)
 }
 
 // room is r as its members see it.

@@ -52,6 +52,35 @@ func (w *wtx) emitRoom(ctx context.Context, op string, v any, roomID string, mem
 	return nil
 }
 
+// emitWorkspace is emit for an event addressed to every member of a
+// workspace and to others outside it, stored once for the workspace when the
+// store can.
+func (w *wtx) emitWorkspace(ctx context.Context, op string, v any, workspaceID string, others ...string) error {
+	wf, ok := w.Tx.(WorkspaceFeeder)
+	if !ok {
+		members, err := w.WorkspaceMembers(ctx, workspaceID)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(members)+len(others))
+		for _, m := range members {
+			ids = append(ids, m.ID)
+		}
+		return w.emit(ctx, op, v, append(ids, others...)...)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("marshal %s: %w", op, err)
+	}
+	rcpt := unique(others)
+	seq, err := wf.AppendWorkspaceEvent(ctx, op, data, workspaceID, rcpt, w.now)
+	if err != nil {
+		return err
+	}
+	w.events = append(w.events, Event{Seq: seq, Op: op, Data: data, Workspace: workspaceID, Recipients: rcpt})
+	return nil
+}
+
 func unique(ids []string) []string {
 	seen := make(map[string]bool, len(ids))
 	out := make([]string, 0, len(ids))

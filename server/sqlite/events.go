@@ -47,13 +47,46 @@ func (t *Tx) AppendRoomEvent(ctx context.Context, op string, data []byte, roomID
 	return res.LastInsertId()
 }
 
-// memberSeqs selects the seqs of a member's events after ?2, at most ?3:
-// its own feed rows and the events of the rooms it is in.
+var _ service.WorkspaceFeeder = (*Tx)(nil)
+
+// AppendWorkspaceEvent stores an event for every member of a workspace in
+// one row, FeedSince and FeedCount find it through members; others outside
+// the workspace get feed rows.
+func (t *Tx) AppendWorkspaceEvent(ctx context.Context, op string, data []byte, workspaceID string, others []string, at time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (op, data, created_at, workspace_id) VALUES (?, coalesce(?, x''), ?, ?)`, op, data, ms(at), workspaceID)
+	if err != nil {
+		return 0, fmt.Errorf("insert workspace event: %w", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil || len(others) == 0 {
+		return seq, err
+	}
+	rcpt, err := json.Marshal(others)
+	if err != nil {
+		return 0, err
+	}
+	// A member of the workspace already has the event: no row, or it would
+	// be read twice.
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO feed (member_id, seq) SELECT DISTINCT j.value, ? FROM json_each(?) j
+		WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = j.value AND m.workspace_id = ?) ON CONFLICT DO NOTHING`,
+		seq, string(rcpt), workspaceID)
+	if err != nil {
+		return 0, fmt.Errorf("insert feed: %w", err)
+	}
+	return seq, nil
+}
+
+// memberSeqs selects the seqs of a member's events after ?2, at most ?3 from
+// each part: its own feed rows, the events of the rooms it is in and those
+// of its workspace.
 const memberSeqs = `
 	SELECT seq FROM (SELECT seq FROM feed WHERE member_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)
 	UNION ALL
 	SELECT seq FROM (SELECT e.seq FROM room_members rm JOIN events e ON e.room_id = rm.room_id AND e.seq > ?2
-		WHERE rm.member_id = ?1 ORDER BY e.seq LIMIT ?3)`
+		WHERE rm.member_id = ?1 ORDER BY e.seq LIMIT ?3)
+	UNION ALL
+	SELECT seq FROM (SELECT e.seq FROM members m JOIN events e ON e.workspace_id = m.workspace_id AND e.seq > ?2
+		WHERE m.id = ?1 ORDER BY e.seq LIMIT ?3)`
 
 func (t *Tx) FeedSince(ctx context.Context, memberID string, after int64, limit int) ([]service.StoredEvent, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT e.seq, e.op, e.data FROM (`+memberSeqs+`) s JOIN events e ON e.seq = s.seq

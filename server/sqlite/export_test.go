@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 )
@@ -14,6 +15,21 @@ func SetUserVersion(path string, v int) error {
 	defer db.Close()
 	_, err = db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v))
 	return err
+}
+
+// CreateAtVersion makes a database at path with the schema of version v,
+// for tests of the migrations after it. It returns a plain connection to it.
+func CreateAtVersion(path string, v int) (*sql.DB, error) {
+	w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	if err := (&DB{path: path, writer: w}).migrateTo(context.Background(), v); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
 // BulkFeed appends n events to member's feed in one statement, for tests
@@ -37,3 +53,6 @@ func (db *DB) BulkFeed(member string, n int) error {
 	}
 	return tx.Commit()
 }
+
+// SetWALLimit changes the WAL size past which a write truncates it.
+func (db *DB) SetWALLimit(n int64) { db.walLimit = n }

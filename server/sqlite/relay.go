@@ -25,8 +25,9 @@ func (db *DB) LastSeq(ctx context.Context) (int64, error) {
 // are absent. A bus uses it to fill gaps in what it was given.
 func (db *DB) EventsBetween(ctx context.Context, after, through int64) ([]service.Event, error) {
 	// A room event is one row for the whole room; its recipients are the
-	// room's members (they never change).
-	rows, err := db.reader.QueryContext(ctx, `SELECT e.seq, e.op, e.data, CASE
+	// room's members (they never change). A workspace event names its
+	// workspace; its feed rows are the recipients outside it.
+	rows, err := db.reader.QueryContext(ctx, `SELECT e.seq, e.op, e.data, coalesce(e.workspace_id, ''), CASE
 			WHEN e.room_id IS NULL THEN (SELECT json_group_array(f.member_id) FROM feed f WHERE f.seq = e.seq)
 			ELSE (SELECT json_group_array(rm.member_id) FROM room_members rm WHERE rm.room_id = e.room_id) END
 		FROM events e WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq`, after, through)
@@ -39,7 +40,7 @@ func (db *DB) EventsBetween(ctx context.Context, after, through int64) ([]servic
 		var ev service.Event
 		var data []byte
 		var rcpt string
-		if err := rows.Scan(&ev.Seq, &ev.Op, &data, &rcpt); err != nil {
+		if err := rows.Scan(&ev.Seq, &ev.Op, &data, &ev.Workspace, &rcpt); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
 		if len(data) > 0 { // stored as x'' when there was none

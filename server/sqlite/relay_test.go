@@ -94,3 +94,27 @@ func TestEventsBetweenRoomEvent(t *testing.T) {
 		t.Errorf("LastSeq = %d, %v; want %d", last, err, seq)
 	}
 }
+
+// TestEventsBetweenWorkspaceEvent: an event stored once for a workspace is
+// read back naming the workspace, with the recipients outside it.
+func TestEventsBetweenWorkspaceEvent(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "w.db"))
+	seed(t, db)
+	var seq int64
+	write(t, db, func(tx service.Tx) error {
+		var err error
+		seq, err = tx.(service.WorkspaceFeeder).AppendWorkspaceEvent(ctx, "member.upsert", []byte(`{}`), "w1", []string{"m-outside"}, t0)
+		return err
+	})
+	got, err := db.EventsBetween(ctx, seq-1, seq)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("EventsBetween = %+v, %v; want one event", got, err)
+	}
+	if got[0].Workspace != "w1" || !slices.Equal(got[0].Recipients, []string{"m-outside"}) {
+		t.Errorf("workspace event = workspace %q, recipients %v; want w1 and [m-outside]", got[0].Workspace, got[0].Recipients)
+	}
+	if !got[0].Reaches("m1", "w1") || !got[0].Reaches("m-outside", "w9") || got[0].Reaches("m9", "w9") {
+		t.Errorf("Reaches: want every member of w1 and m-outside, nobody else")
+	}
+}

@@ -129,6 +129,30 @@ CREATE TABLE meta (
 ALTER TABLE events ADD COLUMN room_id TEXT;
 CREATE INDEX events_room ON events(room_id, seq) WHERE room_id IS NOT NULL;
 `,
+	// 3: workspace events, stored once for all members of a workspace
+	// (service.WorkspaceFeeder). Stored member.upsert and workspace.update
+	// events that every member of their workspace had (every member who
+	// existed then) become workspace events, and those members' feed rows
+	// go; feed rows of members outside it (external viewers) stay. An event
+	// some coworker lacked stays as it was.
+	`
+ALTER TABLE events ADD COLUMN workspace_id TEXT;
+CREATE INDEX events_workspace ON events(workspace_id, seq) WHERE workspace_id IS NOT NULL;
+CREATE INDEX members_workspace ON members(workspace_id, name, id);
+UPDATE events SET workspace_id = w.id
+	FROM (SELECT e.seq AS seq, CASE e.op
+			WHEN 'member.upsert' THEN json_extract(CAST(e.data AS TEXT), '$.workspace_id')
+			ELSE json_extract(CAST(e.data AS TEXT), '$.id') END AS id
+		FROM events e
+		WHERE e.room_id IS NULL AND e.op IN ('member.upsert', 'workspace.update') AND json_valid(CAST(e.data AS TEXT))) w
+	WHERE events.seq = w.seq AND w.id IS NOT NULL
+	AND EXISTS (SELECT 1 FROM workspaces WHERE id = w.id)
+	AND NOT EXISTS (SELECT 1 FROM members m
+		WHERE m.workspace_id = w.id AND m.created_at <= events.created_at
+		AND NOT EXISTS (SELECT 1 FROM feed f WHERE f.member_id = m.id AND f.seq = events.seq));
+DELETE FROM feed WHERE EXISTS (SELECT 1 FROM events e JOIN members m ON m.id = feed.member_id
+	WHERE e.seq = feed.seq AND e.workspace_id = m.workspace_id);
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.
@@ -136,7 +160,10 @@ var SchemaVersion = len(migrations)
 
 // migrate applies the steps the database has not had yet, each in its own
 // transaction together with the new user_version.
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context) error { return db.migrateTo(ctx, len(migrations)) }
+
+// migrateTo migrates up to version target (tests start from old versions).
+func (db *DB) migrateTo(ctx context.Context, target int) error {
 	for {
 		var v int
 		if err := db.writer.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
@@ -145,7 +172,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if v > len(migrations) {
 			return fmt.Errorf("database schema version %d is newer than this program (%d)", v, len(migrations))
 		}
-		if v == len(migrations) {
+		if v >= target {
 			return nil
 		}
 		tx, err := db.writer.BeginTx(ctx, nil)

@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -12,6 +14,7 @@ import (
 	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
+	"worktalk.dev/worktalk/server/service/storetest"
 	"worktalk.dev/worktalk/server/sqlite"
 )
 
@@ -357,5 +360,94 @@ func TestEventsSinceTooFarBehind(t *testing.T) {
 	}
 	if evs, err := svc.EventsSince(context.Background(), c, 1, 10); err != nil || len(evs) != 10 {
 		t.Fatalf("from seq 1: %d events, %v, want 10, nil", len(evs), err)
+	}
+}
+
+// TestMigrateWorkspaceEvents: per-member feed rows of workspace-wide events
+// written before schema 3 become one workspace event each, and every
+// member's feed reads the same as before.
+func TestMigrateWorkspaceEvents(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.db")
+	old, err := sqlite.CreateAtVersion(path, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := storetest.FeedsBeforeWorkspaceEvents
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, w := range o.Workspaces {
+		exec(`INSERT INTO workspaces (id, name, settings, created_at) VALUES (?, ?, '{}', 0)`, w, w)
+	}
+	for _, m := range o.Members {
+		exec(`INSERT INTO members (id, workspace_id, email, password_hash, name, fields, created_at) VALUES (?, ?, ?, '', ?, '{}', ?)`,
+			m.ID, m.Workspace, m.ID+"@x.example", m.ID, m.Created)
+	}
+	for _, e := range o.Events {
+		exec(`INSERT INTO events (seq, op, data, created_at) VALUES (?, ?, ?, ?)`, e.Seq, e.Op, []byte(e.Data), e.Created)
+		for _, m := range e.Feed {
+			exec(`INSERT INTO feed (member_id, seq) VALUES (?, ?)`, m, e.Seq)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, path)
+	o.Check(t, db, []int64{1, 3})
+	var rows int
+	raw, err := sqlite.CreateAtVersion(path, sqlite.SchemaVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.QueryRow(`SELECT count(*) FROM feed`).Scan(&rows); err != nil || rows != 6 {
+		t.Errorf("feed rows after migrating = %d, %v; want 6 (x1's of event 1, and events 2, 4, 5 as they were)", rows, err)
+	}
+}
+
+// TestWALStaysBounded: with readers always in the middle of a transaction,
+// SQLite's own checkpoints cannot restart the WAL; the write that takes it
+// past its limit truncates it.
+func TestWALStaysBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.db")
+	db := openDB(t, path)
+	const limit = 1 << 20
+	db.SetWALLimit(limit)
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 { // two readers whose transactions overlap
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_ = db.Read(ctx, func(tx service.Tx) error {
+					_, err := tx.LastSeq(ctx)
+					time.Sleep(time.Millisecond) // a reader in the middle of its work
+					return err
+				})
+			}
+		})
+	}
+	pic := make([]byte, 64<<10)
+	var peak int64
+	for i := range 200 {
+		pic[0], pic[1] = byte(i), byte(i>>8)
+		write(t, db, func(tx service.Tx) error { return tx.PutPicture(ctx, fmt.Sprintf("p%d", i), pic) })
+		if fi, err := os.Stat(path + "-wal"); err == nil {
+			peak = max(peak, fi.Size())
+		}
+	}
+	close(stop)
+	wg.Wait()
+	// A write adds one picture's pages (and their index) to a WAL below the limit.
+	if want := int64(limit + 256<<10); peak > want {
+		t.Errorf("the WAL grew to %d bytes over 12.5 MiB of writes, want at most %d", peak, want)
 	}
 }

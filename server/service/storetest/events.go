@@ -301,3 +301,83 @@ func testRoomEvents(t *testing.T, s service.Store) {
 		return nil
 	})
 }
+
+// testWorkspaceEvents covers service.WorkspaceFeeder, for stores that have
+// it: an event stored once for a workspace reaches every member's feed, in
+// seq order with the member's own and room events; members outside it get
+// it through their feed rows, and a workspace member named among the others
+// still gets it once.
+func testWorkspaceEvents(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	var feeder bool
+	read(t, s, func(tx service.Tx) error {
+		_, feeder = tx.(service.WorkspaceFeeder)
+		return nil
+	})
+	if !feeder {
+		t.Skip("the store does not implement service.WorkspaceFeeder")
+	}
+	appendWS := func(data string, ws string, others []string, sec int) int64 {
+		t.Helper()
+		var seq int64
+		write(t, s, func(tx service.Tx) error {
+			var err error
+			seq, err = tx.(service.WorkspaceFeeder).AppendWorkspaceEvent(ctx, "member.upsert", []byte(data), ws, others, at(sec))
+			return err
+		})
+		return seq
+	}
+	w1 := appendWS(`{"n":1}`, f.wsA, nil, 1)
+	own := appendEvent(t, s, "block.add", []byte(`{"n":2}`), []string{f.bob}, 2)
+	w2 := appendWS(`{"n":3}`, f.wsA, []string{f.carol, f.alice, f.carol}, 3) // alice is in wsA already
+	w3 := appendWS(`{"n":4}`, f.wsB, nil, 4)
+	if w1 <= 0 || own != w1+1 || w2 != own+1 || w3 != w2+1 {
+		t.Errorf("seqs = %d, %d, %d, %d; want consecutive across workspace and member events", w1, own, w2, w3)
+	}
+	read(t, s, func(tx service.Tx) error {
+		tests := []struct {
+			member string
+			after  int64
+			limit  int
+			want   []int64
+		}{
+			{f.alice, 0, 10, []int64{w1, w2}},
+			{f.bob, 0, 10, []int64{w1, own, w2}},
+			{f.bob, w1, 10, []int64{own, w2}},
+			{f.bob, 0, 2, []int64{w1, own}},
+			{f.carol, 0, 10, []int64{w2, w3}},
+			{f.dave, 0, 10, []int64{w3}},
+			{"m-nobody", 0, 10, nil},
+		}
+		for _, tt := range tests {
+			evs, err := tx.FeedSince(ctx, tt.member, tt.after, tt.limit)
+			if got := feedSeqs(evs); err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("FeedSince(%s, %d, %d) = %v, %v; want %v", tt.member, tt.after, tt.limit, got, err, tt.want)
+			}
+			n, err := tx.FeedCount(ctx, tt.member, tt.after, tt.limit)
+			if want := min(len(tt.want), tt.limit); err != nil || n != want {
+				t.Errorf("FeedCount(%s, %d, %d) = %d, %v; want %d", tt.member, tt.after, tt.limit, n, err, want)
+			}
+		}
+		evs, err := tx.FeedSince(ctx, f.carol, 0, 1)
+		if err != nil || len(evs) != 1 || string(evs[0].Data) != `{"n":3}` || evs[0].Op != "member.upsert" {
+			t.Errorf("workspace event read back = %+v, %v", evs, err)
+		}
+		return nil
+	})
+	write(t, s, func(tx service.Tx) error { return tx.PruneEvents(ctx, at(3)) })
+	read(t, s, func(tx service.Tx) error {
+		for _, m := range []string{f.alice, f.carol} {
+			evs, err := tx.FeedSince(ctx, m, 0, 10)
+			want := []int64{w2}
+			if m == f.carol {
+				want = []int64{w2, w3}
+			}
+			if got := feedSeqs(evs); err != nil || !slices.Equal(got, want) {
+				t.Errorf("FeedSince(%s) after pruning through %d = %v, %v; want %v", m, own, got, err, want)
+			}
+		}
+		return nil
+	})
+}

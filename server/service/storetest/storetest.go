@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Events", testEvents},
 		{"PruneEvents", testPruneEvents},
 		{"RoomEvents", testRoomEvents},
+		{"WorkspaceEvents", testWorkspaceEvents},
 		{"Mutations", testMutations},
 		{"WriteRollsBack", testWriteRollsBack},
 		{"ReadSeesOneSnapshot", testReadSeesOneSnapshot},
