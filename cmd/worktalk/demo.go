@@ -14,6 +14,7 @@ import (
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
+	"worktalk.dev/worktalk/server/keyfile"
 	"worktalk.dev/worktalk/server/service"
 	"worktalk.dev/worktalk/server/sqlite"
 )
@@ -48,7 +49,16 @@ func startDemo(ctx context.Context, dir string, log *slog.Logger) (*demoServer, 
 		return nil, fmt.Errorf("open demo database: %w", err)
 	}
 	bus := inmem.New()
-	svc := service.New(service.Config{Store: db, Bus: bus, PublicURL: url, Logger: log})
+	keys, _, err := keyfile.LoadOrInit(ctx, filepath.Join(dir, "server.key"), db)
+	if err == nil {
+		_, err = service.New(service.Config{Store: db, Keys: keys}).Reseal(ctx)
+	}
+	if err != nil {
+		ln.Close()
+		db.Close()
+		return nil, fmt.Errorf("demo server key: %w", err)
+	}
+	svc := service.New(service.Config{Store: db, Bus: bus, PublicURL: url, Logger: log, Keys: keys})
 	info, err := svc.SeedDemo(ctx)
 	if err != nil || len(info.Accounts) == 0 {
 		ln.Close()

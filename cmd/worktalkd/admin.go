@@ -66,7 +66,7 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 		}
 		// Changes reach running nodes' clients through their own database
 		// poll (several nodes) or at their next sync.
-		m.openService("", nil)
+		m.openService("", nil, service.Keys{})
 		return run(ctx)
 	}
 	return nil

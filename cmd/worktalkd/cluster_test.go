@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sync/atomic"
@@ -131,7 +132,9 @@ func wantOnceInOrder(t *testing.T, who string, got, want []string) {
 // twoNodes starts nodes A and B on a fresh schema and NATS at natsURL.
 func twoNodes(t *testing.T, natsURL string) (db string, a, b *process) {
 	db = pgtest.NewSchema(t)
-	args := []string{"--db", db, "--nats", natsURL, "--nats-subject", natstest.Subject(), "--public-url", "https://talk.test"}
+	key := filepath.Join(t.TempDir(), "server.key")
+	runMain(t, "", "key", "init", "--db", db, "--secret-key-file", key)
+	args := []string{"--db", db, "--secret-key-file", key, "--nats", natsURL, "--nats-subject", natstest.Subject(), "--public-url", "https://talk.test"}
 	return db, startProcess(t, "node A", args...), startProcess(t, "node B", args...)
 }
 

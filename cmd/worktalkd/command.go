@@ -27,6 +27,8 @@ type Main struct {
 	Stderr io.Writer
 	// Argon overrides the password hashing cost (tests); zero: production.
 	Argon argon2id.Params
+	// Getenv reads the environment (the server keys may be there); nil: os.Getenv.
+	Getenv func(string) string
 
 	run     func(ctx context.Context) error
 	serving bool
@@ -46,7 +48,8 @@ func NewMain() *Main {
 }
 
 const usage = `usage:
-  worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--public-url URL] [--demo] [--poll D]
+  worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--secret-key-file FILE]
+            [--public-url URL] [--demo] [--poll D]
   worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
   worktalkd workspace list (--data DIR | --db URL)
   worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
@@ -54,11 +57,17 @@ const usage = `usage:
   worktalkd member create (--data DIR | --db URL) --workspace ID --email EMAIL --name NAME
             [--password PASSWORD | password on stdin] [--admin] [--set KEY=VALUE ...]
   worktalkd member list (--data DIR | --db URL) --workspace ID
+  worktalkd key init|rotate|prune (--data DIR | --db URL) [--secret-key-file FILE]
+  worktalkd key new
 --data DIR keeps an SQLite database in DIR (one node); --db postgres://... uses
 PostgreSQL, and --nats nats://... relays events between the nodes sharing it.
 Admin subcommands may run while the server does: it reads their changes back
 from the database (with --data every --poll, 2s by default; with --db only
 when --nats is given).
+The server key that seals QR links lives outside the database: DATA/server.key
+(made at first start), or --secret-key-file / $WORKTALKD_SECRET_KEY, the same on
+every node sharing PostgreSQL. key rotate adds a new key, key prune drops old ones
+(docs/operations.md).
 Run a subcommand with -h for its flags.`
 
 // ParseFlags reads the subcommand and its flags from args (without the
@@ -72,10 +81,13 @@ func (m *Main) ParseFlags(args []string) error {
 	switch name {
 	case "serve":
 		return m.parseServe(rest)
-	case "workspace", "member":
+	case "workspace", "member", "key":
 		if len(rest) == 0 {
 			fmt.Fprintln(m.Stderr, usage)
 			return fmt.Errorf("%s needs a subcommand", name)
+		}
+		if name == "key" {
+			return m.parseKey(name+" "+rest[0], rest[1:])
 		}
 		return m.parseAdmin(name+" "+rest[0], rest[1:])
 	case "-h", "-help", "--help", "help":
@@ -130,9 +142,17 @@ func (m *Main) newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
+func (m *Main) getenv(name string) string {
+	if m.Getenv != nil {
+		return m.Getenv(name)
+	}
+	return os.Getenv(name)
+}
+
 // openService makes the service over m.DB and bus (nil: an in-process
-// bus, which has no subscribers unless a server runs).
-func (m *Main) openService(publicURL string, bus service.Bus) {
+// bus, which has no subscribers unless a server runs). Admin commands give
+// no keys: they seal nothing.
+func (m *Main) openService(publicURL string, bus service.Bus, keys service.Keys) {
 	if bus == nil {
 		bus = inmem.New()
 	}
@@ -143,6 +163,7 @@ func (m *Main) openService(publicURL string, bus service.Bus) {
 		PublicURL: publicURL,
 		Logger:    m.logger(),
 		Argon:     m.Argon,
+		Keys:      keys,
 	})
 }
 

@@ -7,7 +7,7 @@
 // PostgreSQL).
 //
 //	worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS] [--nats-subject S])
-//	          [--public-url URL] [--demo]
+//	          [--secret-key-file FILE] [--public-url URL] [--demo]
 //	worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
 //	worktalkd workspace list (--data DIR | --db URL)
 //	worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
@@ -15,6 +15,8 @@
 //	worktalkd member create (--data DIR | --db URL) --workspace ID --email E --name N
 //	          [--password P | password on stdin] [--admin] [--set KEY=VALUE ...]
 //	worktalkd member list (--data DIR | --db URL) --workspace ID
+//	worktalkd key init|rotate|prune (--data DIR | --db URL) [--secret-key-file FILE]
+//	worktalkd key new
 package main
 
 import (

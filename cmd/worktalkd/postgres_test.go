@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/natsbus"
 	"worktalk.dev/worktalk/server/natsbus/natstest"
@@ -31,7 +34,22 @@ func TestPostgresAdminAndServe(t *testing.T) {
 		t.Errorf("member list printed %q, want the new member", out)
 	}
 
-	m, _ := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--db", db, "--nats", natsURL, "--nats-subject", natstest.Subject())
+	// Nodes sharing PostgreSQL must be given one key: a node does not make one alone.
+	var errOut bytes.Buffer
+	alone := &Main{Stdout: io.Discard, Stderr: &errOut, Argon: argon2id.TestParams, Getenv: func(string) string { return "" }}
+	if err := alone.ParseFlags([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}); err != nil {
+		t.Fatal(err)
+	}
+	if err := alone.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "key init") {
+		t.Errorf("serve --db without a key: %v, want a refusal that says how to make one", err)
+	}
+	alone.Close()
+	key := filepath.Join(t.TempDir(), "server.key")
+	_, out = runMain(t, "", "key", "init", "--db", db, "--secret-key-file", key)
+	if !strings.Contains(out, key) {
+		t.Errorf("key init printed %q, want the file it made", out)
+	}
+	m, _ := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--db", db, "--secret-key-file", key, "--nats", natsURL, "--nats-subject", natstest.Subject())
 	if _, ok := m.DB.(*postgres.DB); !ok {
 		t.Errorf("serve --db runs on %T, want *postgres.DB", m.DB)
 	}

@@ -17,6 +17,7 @@ import (
 type serveFlags struct {
 	addr        string
 	db          dbFlags
+	keys        keyFlags
 	nats        string
 	natsSubject string
 	publicURL   string
@@ -29,6 +30,7 @@ func (m *Main) parseServe(args []string) error {
 	fs := m.newFlagSet("serve")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8630", "`HOST:PORT` to listen on (port 0: any free port)")
 	f.db.register(fs)
+	f.keys.register(fs)
 	fs.StringVar(&f.nats, "nats", "", "NATS server `URLS` (nats://a:4222,nats://b:4222) relaying events between nodes; needs --db")
 	fs.StringVar(&f.natsSubject, "nats-subject", natsbus.DefaultSubject, "NATS `SUBJECT` the nodes of one deployment share")
 	fs.StringVar(&f.publicURL, "public-url", "", "base `URL` of profile links (default: http://ADDR)")
@@ -99,7 +101,16 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 		m.logger().Warn("PostgreSQL without --nats: this node pushes only its own changes live; " +
 			"run one node, or give every node the same --nats")
 	}
-	m.openService(publicURL, bus)
+	keys, err := m.loadKeys(ctx, f.db, f.keys)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("server key: %w", err)
+	}
+	m.openService(publicURL, bus, keys)
+	if err := m.reseal(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	if f.demo {
 		info, err := m.Service.SeedDemo(ctx)
 		if err != nil {

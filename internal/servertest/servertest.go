@@ -120,6 +120,7 @@ func NewWith(tb testing.TB, opts Options) *Env {
 		Logger:    logger,
 		Argon:     argon2id.TestParams,
 		Retention: opts.Retention,
+		Keys:      service.Keys{Current: service.NewKey()},
 	})
 	srv := server.New(server.Config{
 		Listener:       ln,

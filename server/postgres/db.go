@@ -64,6 +64,16 @@ func open(ctx context.Context, url string, target int) (*DB, error) {
 	return db, nil
 }
 
+// Scrub vacuums the tables that held secrets, so rows deleted or updated
+// (the in-database key of older versions, resealed values) leave the data
+// files instead of waiting for autovacuum.
+func (db *DB) Scrub(ctx context.Context) error {
+	if _, err := db.pool.Exec(ctx, `VACUUM server_keys, links, mutations`); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	return nil
+}
+
 // Close closes the pool, waiting for connections in use to be returned.
 func (db *DB) Close() error {
 	db.pool.Close()

@@ -70,7 +70,7 @@ func (t *Tx) ActiveQRLink(ctx context.Context, memberID string) (service.LinkRow
 }
 
 func (t *Tx) RevokeQRLinks(ctx context.Context, memberID string, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE links SET revoked_at = $1 WHERE member_id = $2 AND kind = 'qr' AND revoked_at = 0`, ms(at), memberID)
+	_, err := t.tx.Exec(ctx, `UPDATE links SET revoked_at = $1, sealed = NULL WHERE member_id = $2 AND kind = 'qr' AND revoked_at = 0`, ms(at), memberID)
 	if err != nil {
 		return fmt.Errorf("revoke qr links: %w", err)
 	}
@@ -99,6 +99,45 @@ func (t *Tx) InsertServerKey(ctx context.Context, name string, key []byte) error
 	_, err := t.tx.Exec(ctx, `INSERT INTO server_keys (name, key) VALUES ($1, $2)`, name, key)
 	if err != nil {
 		return fmt.Errorf("insert server key: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) DeleteServerKey(ctx context.Context, name string) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM server_keys WHERE name = $1`, name)
+	if err != nil {
+		return fmt.Errorf("delete server key: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) SealedValues(ctx context.Context) ([]service.SealedValue, error) {
+	rows, err := t.tx.Query(ctx, `SELECT id, '', '', sealed FROM links WHERE sealed IS NOT NULL AND revoked_at = 0
+		UNION ALL SELECT '', member_id, id, result FROM mutations WHERE sealed AND result IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("list sealed values: %w", err)
+	}
+	return collect(rows, func(r pgx.Row) (service.SealedValue, error) {
+		var v service.SealedValue
+		err := r.Scan(&v.LinkID, &v.MemberID, &v.ID, &v.Data)
+		return v, err
+	})
+}
+
+func (t *Tx) UpdateSealedValue(ctx context.Context, v service.SealedValue, at time.Time) error {
+	var err error
+	switch {
+	case v.LinkID != "" && v.Data == nil:
+		_, err = t.tx.Exec(ctx, `UPDATE links SET sealed = NULL, revoked_at = $1 WHERE id = $2`, ms(at), v.LinkID)
+	case v.LinkID != "":
+		_, err = t.tx.Exec(ctx, `UPDATE links SET sealed = $1 WHERE id = $2`, v.Data, v.LinkID)
+	case v.Data == nil:
+		_, err = t.tx.Exec(ctx, `DELETE FROM mutations WHERE member_id = $1 AND id = $2`, v.MemberID, v.ID)
+	default:
+		_, err = t.tx.Exec(ctx, `UPDATE mutations SET result = $1 WHERE member_id = $2 AND id = $3`, v.Data, v.MemberID, v.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("update sealed value: %w", err)
 	}
 	return nil
 }

@@ -25,6 +25,10 @@ type node struct {
 	events chan service.Event // what the node's hub would be given
 }
 
+// testKeys is the server key every node of a test shares, as a deployment
+// gives every node the same key file.
+var testKeys = service.Keys{Current: service.NewKey()}
+
 func newNode(t *testing.T, dbURL, natsURL, subject string) *node {
 	t.Helper()
 	db := mustOpen(t, dbURL)
@@ -38,6 +42,7 @@ func newNode(t *testing.T, dbURL, natsURL, subject string) *node {
 	n.svc = service.New(service.Config{
 		Store: db, Bus: bus, PublicURL: "https://talk.test",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: argon2id.TestParams,
+		Keys: testKeys,
 	})
 	return n
 }

@@ -123,7 +123,7 @@ func (s *Service) mutate(ctx context.Context, c Caller, reqID, op string, data j
 		}
 		row := MutationRow{MemberID: c.MemberID, ID: reqID, Op: op, Result: answer, CreatedAt: w.now}
 		if sealedAnswers[op] {
-			if row.Result, err = s.seal(ctx, w, answer); err != nil {
+			if row.Result, err = s.seal(answer); err != nil {
 				return err
 			}
 			row.Sealed = true
@@ -163,7 +163,7 @@ func (s *Service) replay(ctx context.Context, tx Tx, prev MutationRow, op string
 		return nil, &e
 	}
 	if prev.Sealed {
-		return s.unseal(ctx, tx, prev.Result)
+		return s.unseal(prev.Result)
 	}
 	return prev.Result, nil
 }

@@ -82,11 +82,15 @@ func newEnv(t testing.TB) *env {
 		Now:       e.clock.Now,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Argon:     argon2id.TestParams,
+		Keys:      service.Keys{Current: testKey},
 	})
 	return e
 }
 
 const testPassword = "correct horse"
+
+// testKey is the server key of every test service.
+var testKey = service.NewKey()
 
 func (e *env) workspace(name string, externalChat bool) string {
 	e.t.Helper()

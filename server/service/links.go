@@ -11,8 +11,8 @@ import (
 // Profile links. A token is 32 random bytes; the store keeps its SHA-256 for
 // lookups. A QR link must show the same URL on every device of its owner
 // until reset, which a hash alone cannot give back, so a QR token is also
-// kept sealed with AES-256-GCM under a server key that never leaves the
-// store. One-time links are shown once and keep only the hash (the answer
+// kept sealed with AES-256-GCM under a server key that is kept outside
+// the database (Keys). One-time links are shown once and keep only the hash (the answer
 // kept for resends of link.create_once is sealed the same way).
 
 var errLinkInvalid = protocol.Errorf(protocol.ELinkInvalid, "this link is no longer valid")
@@ -56,7 +56,7 @@ func (s *Service) qrLink(ctx context.Context, c Caller) (any, error) {
 		}
 		l, err := w.ActiveQRLink(ctx, me.ID)
 		if err == nil {
-			tok, err := s.unseal(ctx, w, l.Sealed)
+			tok, err := s.unseal(l.Sealed)
 			if err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ func (s *Service) qrLink(ctx context.Context, c Caller) (any, error) {
 
 func (s *Service) newQRLink(ctx context.Context, w *wtx, me MemberRow) (protocol.ProfileLink, error) {
 	tok := newToken()
-	sealed, err := s.seal(ctx, w, []byte(tok))
+	sealed, err := s.seal([]byte(tok))
 	if err != nil {
 		return protocol.ProfileLink{}, err
 	}

@@ -66,9 +66,9 @@ func (s *failingStore) Write(ctx context.Context, fn func(service.Tx) error) err
 	})
 }
 
-// TestServerKeyRolledBack: a server key made in a transaction that rolls
-// back is not used afterwards, so what is sealed later still opens after a
-// restart. link.reset_qr seals twice in one transaction.
+// TestServerKeyRolledBack: a sealing mutation whose commit fails leaves
+// nothing behind that a restart cannot open. link.reset_qr seals twice in
+// one transaction.
 func TestServerKeyRolledBack(t *testing.T) {
 	for _, op := range []string{protocol.OpLinkCreateOnce, protocol.OpLinkResetQR} {
 		t.Run(op, func(t *testing.T) {
@@ -78,6 +78,7 @@ func TestServerKeyRolledBack(t *testing.T) {
 				return service.New(service.Config{
 					Store: fs, Bus: e.bus, PublicURL: "https://talk.test", Now: e.clock.Now,
 					Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon: argon2id.TestParams,
+					Keys: service.Keys{Current: testKey},
 				})
 			}
 			svc := newSvc()

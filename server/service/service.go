@@ -73,6 +73,9 @@ type Config struct {
 	Now       func() time.Time // nil: time.Now
 	Logger    *slog.Logger     // nil: slog.Default()
 	Argon     argon2id.Params  // zero: production parameters
+	// Keys are the server keys (see Keys); without them nothing can be
+	// sealed and link.qr, link.create_once and link.reset_qr fail.
+	Keys Keys
 	// Retention is how long events stay in the feeds; a client whose cursor
 	// is older gets a snapshot. Zero keeps everything.
 	Retention time.Duration
@@ -99,9 +102,7 @@ type Service struct {
 	dummyOnce sync.Once
 	dummyHash string // a hash of nothing, verified for unknown e-mails
 
-	keyMu      sync.Mutex
-	serverKey  []byte // AES-256 key that seals QR tokens and link answers; loaded on first use
-	pendingKey []byte // read or made by the write in progress; cached once it commits
+	keys Keys // seal QR tokens and stored link answers; sign device tokens
 
 	groupRooms roomCache // workspaces of group rooms' members, for sends
 
@@ -119,6 +120,7 @@ func New(cfg Config) *Service {
 		log:       cfg.Logger,
 		argon:     cfg.Argon,
 		retention: cfg.Retention,
+		keys:      cfg.Keys,
 	}
 	if s.now == nil {
 		s.now = time.Now

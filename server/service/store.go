@@ -58,9 +58,18 @@ type Tx interface {
 	// UseLink marks an unused link used and reports whether this call did it.
 	UseLink(ctx context.Context, id string, at time.Time) (bool, error)
 
-	// ServerKey returns a named secret the store keeps; InsertServerKey adds one.
+	// ServerKey returns a named secret the store keeps; InsertServerKey adds
+	// one and DeleteServerKey removes it, overwriting its bytes where the
+	// store can. Only versions before the key file kept one (see Keys).
 	ServerKey(ctx context.Context, name string) ([]byte, error)
 	InsertServerKey(ctx context.Context, name string, key []byte) error
+	DeleteServerKey(ctx context.Context, name string) error
+	// SealedValues lists every value sealed with a server key: QR link
+	// tokens of live links and sealed mutation answers.
+	SealedValues(ctx context.Context) ([]SealedValue, error)
+	// UpdateSealedValue stores v.Data in place of the value; nil Data
+	// revokes the link at t, or drops the answer, whose value is lost.
+	UpdateSealedValue(ctx context.Context, v SealedValue, t time.Time) error
 
 	// External members: owner added member.
 	InsertExternal(ctx context.Context, owner, member string, at time.Time) error
@@ -181,6 +190,15 @@ type LinkRow struct {
 	CreatedAt time.Time
 	UsedAt    time.Time // zero: unused
 	RevokedAt time.Time // zero: live
+}
+
+// SealedValue is one value sealed with a server key, and where it is: a
+// link's sealed token (LinkID) or a mutation's sealed answer (MemberID, ID).
+type SealedValue struct {
+	LinkID   string
+	MemberID string
+	ID       string
+	Data     []byte
 }
 
 // BlockRow is one block.

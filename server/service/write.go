@@ -111,7 +111,6 @@ func (s *Service) writeLocked(ctx context.Context, fn func(*wtx) error) error {
 		events = w.events
 		return nil
 	})
-	s.keySettled(err == nil)
 	if err != nil {
 		return err
 	}

@@ -44,11 +44,19 @@ const (
 	walCheckpointWait = 2 * time.Second
 )
 
-// Open opens (creating if needed) the database at path and migrates its schema.
+// Open opens (creating if needed) the database at path and migrates its
+// schema. The file is made readable by its owner only, and an existing one
+// that others could read is narrowed: it holds password hashes and sealed
+// secrets. SQLite gives its -wal and -shm files the database file's mode.
 func Open(path string) (*DB, error) {
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 	// journal_size_limit: the WAL file shrinks back to 64 MiB when it restarts.
-	w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
+	// secure_delete: deleted and overwritten rows (a revoked session, a
+	// resealed value) are zeroed, not left readable in free space.
+	w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(67108864)&_pragma=secure_delete(1)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -73,9 +81,39 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+// ownerOnly creates path 0600 if it does not exist and takes the group and
+// other permissions off it and its companion files if it does.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&^0o077); err != nil {
+				return fmt.Errorf("make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
 func escapePath(p string) string {
 	return (&url.URL{Path: p}).EscapedPath()
 }
+
+// Scrub empties the write-ahead log into the database (Checkpoint), so old
+// versions of pages (a deleted key among them) leave the log too;
+// secure_delete has already zeroed them in the database file.
+func (db *DB) Scrub(ctx context.Context) error { return db.Checkpoint(ctx) }
 
 // Close closes both connection pools.
 func (db *DB) Close() error {

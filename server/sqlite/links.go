@@ -68,7 +68,7 @@ func (t *Tx) ActiveQRLink(ctx context.Context, memberID string) (service.LinkRow
 }
 
 func (t *Tx) RevokeQRLinks(ctx context.Context, memberID string, at time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE links SET revoked_at = ? WHERE member_id = ? AND kind = 'qr' AND revoked_at = 0`, ms(at), memberID)
+	_, err := t.tx.ExecContext(ctx, `UPDATE links SET revoked_at = ?, sealed = NULL WHERE member_id = ? AND kind = 'qr' AND revoked_at = 0`, ms(at), memberID)
 	if err != nil {
 		return fmt.Errorf("revoke qr links: %w", err)
 	}
@@ -96,6 +96,52 @@ func (t *Tx) InsertServerKey(ctx context.Context, name string, key []byte) error
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO server_keys (name, key) VALUES (?, ?)`, name, key)
 	if err != nil {
 		return fmt.Errorf("insert server key: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) DeleteServerKey(ctx context.Context, name string) error {
+	// The writer runs with secure_delete on, so the key's bytes are
+	// overwritten, not left in a free page.
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM server_keys WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("delete server key: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) SealedValues(ctx context.Context) ([]service.SealedValue, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, '', '', sealed FROM links WHERE sealed IS NOT NULL AND revoked_at = 0
+		UNION ALL SELECT '', member_id, id, result FROM mutations WHERE sealed = 1 AND result IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("list sealed values: %w", err)
+	}
+	defer rows.Close()
+	var out []service.SealedValue
+	for rows.Next() {
+		var v service.SealedValue
+		if err := rows.Scan(&v.LinkID, &v.MemberID, &v.ID, &v.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) UpdateSealedValue(ctx context.Context, v service.SealedValue, at time.Time) error {
+	var err error
+	switch {
+	case v.LinkID != "" && v.Data == nil:
+		_, err = t.tx.ExecContext(ctx, `UPDATE links SET sealed = NULL, revoked_at = ? WHERE id = ?`, ms(at), v.LinkID)
+	case v.LinkID != "":
+		_, err = t.tx.ExecContext(ctx, `UPDATE links SET sealed = ? WHERE id = ?`, v.Data, v.LinkID)
+	case v.Data == nil:
+		_, err = t.tx.ExecContext(ctx, `DELETE FROM mutations WHERE member_id = ? AND id = ?`, v.MemberID, v.ID)
+	default:
+		_, err = t.tx.ExecContext(ctx, `UPDATE mutations SET result = ? WHERE member_id = ? AND id = ?`, v.Data, v.MemberID, v.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("update sealed value: %w", err)
 	}
 	return nil
 }

@@ -81,8 +81,8 @@ func testLinks(t *testing.T, s service.Store) {
 		_, err := tx.ActiveQRLink(ctx, f.alice)
 		wantNoRow(t, "ActiveQRLink(alice) after RevokeQRLinks", err)
 		got, err := tx.LinkByTokenHash(ctx, qr1.TokenHash)
-		if err != nil || !got.RevokedAt.Equal(at(10)) {
-			t.Errorf("qr1 RevokedAt = %v, %v; want %v", got.RevokedAt, err, at(10))
+		if err != nil || !got.RevokedAt.Equal(at(10)) || got.Sealed != nil {
+			t.Errorf("qr1 RevokedAt, Sealed = %v, %x, %v; want %v and nothing sealed (a dead token is not kept)", got.RevokedAt, got.Sealed, err, at(10))
 		}
 		got, err = tx.LinkByTokenHash(ctx, once.TokenHash)
 		if err != nil || !got.RevokedAt.IsZero() {
@@ -152,4 +152,85 @@ func testServerKeys(t *testing.T, s service.Store) {
 	if err == nil {
 		t.Errorf("InsertServerKey(existing name) = nil, want an error")
 	}
+	write(t, s, func(tx service.Tx) error { return tx.DeleteServerKey(ctx, "seal") })
+	read(t, s, func(tx service.Tx) error {
+		_, err := tx.ServerKey(ctx, "seal")
+		wantNoRow(t, "ServerKey after DeleteServerKey", err)
+		return nil
+	})
+}
+
+func testSealedValues(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	qr := service.LinkRow{ID: "l-qr", TokenHash: "th-qr", MemberID: f.alice, Kind: protocol.LinkQR, Sealed: []byte("qr-sealed"), CreatedAt: at(1)}
+	gone := service.LinkRow{ID: "l-gone", TokenHash: "th-gone", MemberID: f.carol, Kind: protocol.LinkQR, Sealed: []byte("gone-sealed"), CreatedAt: at(1)}
+	write(t, s, func(tx service.Tx) error {
+		for _, l := range []service.LinkRow{qr, gone, {ID: "l-once", TokenHash: "th-once", MemberID: f.bob, Kind: protocol.LinkOnce, CreatedAt: at(1)}} {
+			if err := tx.InsertLink(ctx, l); err != nil {
+				return err
+			}
+		}
+		for _, m := range []service.MutationRow{
+			{MemberID: f.alice, ID: "m-sealed", Op: protocol.OpLinkCreateOnce, Result: []byte("answer-sealed"), Sealed: true, CreatedAt: at(2)},
+			{MemberID: f.bob, ID: "m-lost", Op: protocol.OpLinkResetQR, Result: []byte("lost-sealed"), Sealed: true, CreatedAt: at(2)},
+			{MemberID: f.alice, ID: "m-plain", Op: protocol.OpMessageSend, Result: []byte(`{}`), CreatedAt: at(2)},
+		} {
+			if err := tx.InsertMutation(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var vals []service.SealedValue
+	read(t, s, func(tx service.Tx) error {
+		var err error
+		vals, err = tx.SealedValues(ctx)
+		return err
+	})
+	want := map[string]service.SealedValue{
+		"qr-sealed":     {LinkID: qr.ID, Data: []byte("qr-sealed")},
+		"gone-sealed":   {LinkID: gone.ID, Data: []byte("gone-sealed")},
+		"answer-sealed": {MemberID: f.alice, ID: "m-sealed", Data: []byte("answer-sealed")},
+		"lost-sealed":   {MemberID: f.bob, ID: "m-lost", Data: []byte("lost-sealed")},
+	}
+	if len(vals) != len(want) {
+		t.Fatalf("SealedValues = %d values (%+v), want %d", len(vals), vals, len(want))
+	}
+	for _, v := range vals {
+		if w, ok := want[string(v.Data)]; !ok || !reflect.DeepEqual(v, w) {
+			t.Errorf("SealedValues holds %+v, want %+v", v, w)
+		}
+	}
+	write(t, s, func(tx service.Tx) error {
+		for _, v := range []service.SealedValue{
+			{LinkID: qr.ID, Data: []byte("qr-new")},
+			{LinkID: gone.ID},
+			{MemberID: f.alice, ID: "m-sealed", Data: []byte("answer-new")},
+			{MemberID: f.bob, ID: "m-lost"},
+		} {
+			if err := tx.UpdateSealedValue(ctx, v, at(9)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	read(t, s, func(tx service.Tx) error {
+		if l, err := tx.LinkByTokenHash(ctx, qr.TokenHash); err != nil || string(l.Sealed) != "qr-new" || !l.RevokedAt.IsZero() {
+			t.Errorf("resealed QR link = %+v, %v; want the new value, live", l, err)
+		}
+		if l, err := tx.LinkByTokenHash(ctx, gone.TokenHash); err != nil || l.Sealed != nil || !l.RevokedAt.Equal(at(9)) {
+			t.Errorf("lost QR link = %+v, %v; want revoked at %v, nothing sealed", l, err, at(9))
+		}
+		if m, err := tx.Mutation(ctx, f.alice, "m-sealed"); err != nil || string(m.Result) != "answer-new" || !m.Sealed {
+			t.Errorf("resealed answer = %+v, %v; want the new value, sealed", m, err)
+		}
+		_, err := tx.Mutation(ctx, f.bob, "m-lost")
+		wantNoRow(t, "lost answer", err)
+		vals, err := tx.SealedValues(ctx)
+		if err != nil || len(vals) != 2 {
+			t.Errorf("SealedValues after the update = %+v, %v; want 2", vals, err)
+		}
+		return nil
+	})
 }

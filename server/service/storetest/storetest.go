@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Sessions", testSessions},
 		{"Links", testLinks},
 		{"ServerKeys", testServerKeys},
+		{"SealedValues", testSealedValues},
 		{"Externals", testExternals},
 		{"Blocks", testBlocks},
 		{"Rooms", testRooms},
