@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -168,7 +169,7 @@ func SignIn(ctx context.Context, opt Options, serverURL, email, password, worksp
 		if err := opt.Secrets.Set(SecretService, user, s.Token); err != nil {
 			return Account{}, nil, fmt.Errorf("store session token: %w", err)
 		}
-	} else if err := (KeyringSecrets{}).Set(SecretService, user, s.Token); err != nil {
+	} else if err := (secret.Keyring{}).Set(SecretService, user, s.Token); err != nil {
 		if !opt.AllowFileSecrets {
 			opt.logger().Warn("OS keyring unusable", "err", err)
 			signOut(opt, serverURL, s.Token)
@@ -257,7 +258,7 @@ func (e *Engine) LogOut(ctx context.Context) error {
 	}
 	e.Close()
 	var errs []error
-	if err := e.secrets.Delete(SecretService, user); err != nil && !errors.Is(err, ErrSecretNotFound) {
+	if err := e.secrets.Delete(SecretService, user); err != nil {
 		errs = append(errs, fmt.Errorf("delete session token: %w", err))
 	}
 	if err := store.Remove(e.db.Path()); err != nil {

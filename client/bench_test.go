@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -71,7 +72,7 @@ func benchOfflineEngine(b *testing.B, snap protocol.Snapshot) *Engine {
 }
 
 func benchAccount(b *testing.B, dir string) (Options, Account) {
-	opt := Options{DataDir: dir, Secrets: &MemorySecrets{}, After: newGate(false).After}
+	opt := Options{DataDir: dir, Secrets: &secret.Memory{}, After: newGate(false).After}
 	acct := Account{ServerURL: "http://127.0.0.1:1", MemberID: "me", WorkspaceID: "w1"}
 	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
 		b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -149,7 +150,7 @@ func (e *Engine) revoke() {
 // up at least once; stop that the engine must not reconnect.
 func (e *Engine) connect() (connected, stop bool) {
 	tok, err := e.secrets.Get(SecretService, secretUser(e.acct.ServerURL, e.acct.MemberID))
-	if errors.Is(err, ErrSecretNotFound) {
+	if errors.Is(err, secret.ErrNotFound) {
 		e.revoke()
 		return false, true
 	}

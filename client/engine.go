@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -31,9 +32,9 @@ type Account struct {
 
 // Options configure the engine and the account functions.
 type Options struct {
-	DataDir          string      // local databases and accounts.json; "" = os.UserConfigDir()/worktalk
-	Secrets          SecretStore // nil = OS keyring; if the keyring is unusable, sign-in fails with a message naming what to install
-	AllowFileSecrets bool        // explicit opt-in: tokens in a 0600 file when no keyring; State.Warnings says so
+	DataDir          string       // local databases and accounts.json; "" = os.UserConfigDir()/worktalk
+	Secrets          secret.Store // nil = OS keyring; if the keyring is unusable, sign-in fails with a message naming what to install
+	AllowFileSecrets bool         // explicit opt-in: tokens in a 0600 file when no keyring; State.Warnings says so
 	HTTPClient       *http.Client
 	Logger           *slog.Logger
 	Now              func() time.Time
@@ -148,7 +149,7 @@ type Engine struct {
 	rec     accountRecord
 	db      *store.DB
 	dir     string // the account's directory under DataDir
-	secrets SecretStore
+	secrets secret.Store
 	log     *slog.Logger
 
 	ctx    context.Context

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/servertest"
 )
 
@@ -174,7 +175,7 @@ func (w *world) newProxy(t testing.TB) *proxy {
 }
 
 func (w *world) options(t testing.TB) Options {
-	return Options{DataDir: t.TempDir(), Secrets: &MemorySecrets{}, After: w.gate.After, RequestTimeout: 5 * time.Second}
+	return Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: w.gate.After, RequestTimeout: 5 * time.Second}
 }
 
 // account signs u in anew and stores the token where opt finds it.

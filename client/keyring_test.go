@@ -12,6 +12,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
@@ -61,8 +62,8 @@ func logOutAndCheck(t *testing.T, opt Options, e *Engine) {
 	if err := e.LogOut(context.Background()); err != nil {
 		t.Fatalf("LogOut: %v", err)
 	}
-	if _, err := secrets.Get(SecretService, user); !errors.Is(err, ErrSecretNotFound) {
-		t.Errorf("token after log out: err = %v, want ErrSecretNotFound", err)
+	if _, err := secrets.Get(SecretService, user); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("token after log out: err = %v, want secret.ErrNotFound", err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("account directory after log out: %v, want gone", err)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -23,7 +24,7 @@ func TestPictureOverLimitIsRefused(t *testing.T) {
 		w.Write(big)
 	}))
 	t.Cleanup(srv.Close)
-	opt := Options{DataDir: t.TempDir(), Secrets: &MemorySecrets{}, After: newGate(false).After}
+	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: newGate(false).After}
 	acct := Account{ServerURL: srv.URL, MemberID: "m1", WorkspaceID: "w1"}
 	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
 		t.Fatal(err)

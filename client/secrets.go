@@ -8,20 +8,9 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/zalando/go-keyring"
-
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
 )
-
-// SecretStore keeps session tokens (and the lock password hash). Default: the OS keyring via go-keyring.
-type SecretStore interface {
-	Get(service, user string) (string, error) // ErrSecretNotFound when absent
-	Set(service, user, secret string) error
-	Delete(service, user string) error
-}
-
-// ErrSecretNotFound is returned by SecretStore.Get for a missing secret.
-var ErrSecretNotFound = errors.New("secret not found")
 
 // SecretService is the service name secrets are stored under.
 const SecretService = "worktalk"
@@ -37,38 +26,14 @@ const FileSecretsWarning = "Your sign-in token is kept in a file protected only 
 // secretUser is the keyring user name of an account's session token.
 func secretUser(serverURL, memberID string) string { return serverURL + "|" + memberID }
 
-// KeyringSecrets is the OS keyring (Secret Service, Keychain, Credential Manager).
-type KeyringSecrets struct{}
-
-// Get implements SecretStore.
-func (KeyringSecrets) Get(service, user string) (string, error) {
-	s, err := keyring.Get(service, user)
-	if errors.Is(err, keyring.ErrNotFound) {
-		return "", ErrSecretNotFound
-	}
-	return s, err
-}
-
-// Set implements SecretStore.
-func (KeyringSecrets) Set(service, user, secret string) error {
-	return keyring.Set(service, user, secret)
-}
-
-// Delete implements SecretStore. Deleting a missing secret is not an error.
-func (KeyringSecrets) Delete(service, user string) error {
-	err := keyring.Delete(service, user)
-	if errors.Is(err, keyring.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-// FileSecrets keeps secrets in one JSON file readable by its owner only.
-// It is used only when the user explicitly allows it.
+// FileSecrets is a secret.Store in one JSON file readable by its owner
+// only. It is used only when the user explicitly allows it.
 type FileSecrets struct {
 	Path string
 	mu   sync.Mutex
 }
+
+var _ secret.Store = (*FileSecrets)(nil)
 
 func (f *FileSecrets) read() (map[string]string, error) {
 	b, err := os.ReadFile(f.Path)
@@ -96,7 +61,7 @@ func (f *FileSecrets) write(m map[string]string) error {
 	return writeFileAtomic(f.Path, b, 0o600)
 }
 
-// Get implements SecretStore.
+// Get implements secret.Store.
 func (f *FileSecrets) Get(service, user string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -106,24 +71,24 @@ func (f *FileSecrets) Get(service, user string) (string, error) {
 	}
 	s, ok := m[service+"\x00"+user]
 	if !ok {
-		return "", ErrSecretNotFound
+		return "", secret.ErrNotFound
 	}
 	return s, nil
 }
 
-// Set implements SecretStore.
-func (f *FileSecrets) Set(service, user, secret string) error {
+// Set implements secret.Store.
+func (f *FileSecrets) Set(service, user, value string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m, err := f.read()
 	if err != nil {
 		return err
 	}
-	m[service+"\x00"+user] = secret
+	m[service+"\x00"+user] = value
 	return f.write(m)
 }
 
-// Delete implements SecretStore.
+// Delete implements secret.Store.
 func (f *FileSecrets) Delete(service, user string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -133,42 +98,6 @@ func (f *FileSecrets) Delete(service, user string) error {
 	}
 	delete(m, service+"\x00"+user)
 	return f.write(m)
-}
-
-// MemorySecrets keeps secrets in memory: for tests and throwaway sessions.
-type MemorySecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-// Get implements SecretStore.
-func (s *MemorySecrets) Get(service, user string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[service+"\x00"+user]
-	if !ok {
-		return "", ErrSecretNotFound
-	}
-	return v, nil
-}
-
-// Set implements SecretStore.
-func (s *MemorySecrets) Set(service, user, secret string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]string{}
-	}
-	s.m[service+"\x00"+user] = secret
-	return nil
-}
-
-// Delete implements SecretStore.
-func (s *MemorySecrets) Delete(service, user string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, service+"\x00"+user)
-	return nil
 }
 
 func fileSecrets(opt Options) (*FileSecrets, error) {
@@ -181,7 +110,7 @@ func fileSecrets(opt Options) (*FileSecrets, error) {
 
 // secretStoreFor picks the store an account's token is in and the warning
 // to show for it.
-func secretStoreFor(opt Options, inFile bool) (SecretStore, string, error) {
+func secretStoreFor(opt Options, inFile bool) (secret.Store, string, error) {
 	if opt.Secrets != nil {
 		return opt.Secrets, "", nil
 	}
@@ -189,7 +118,7 @@ func secretStoreFor(opt Options, inFile bool) (SecretStore, string, error) {
 		fs, err := fileSecrets(opt)
 		return fs, FileSecretsWarning, err
 	}
-	return KeyringSecrets{}, "", nil
+	return secret.Keyring{}, "", nil
 }
 
 // writeFileAtomic writes b to path through a temporary file and a rename, so

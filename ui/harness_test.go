@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 )
@@ -199,7 +200,7 @@ type world struct {
 	proxy   *proxy
 	gate    *gate
 	opt     client.Options
-	secrets *client.MemorySecrets
+	secrets *secret.Memory
 	ws      protocol.Workspace
 }
 
@@ -207,7 +208,7 @@ func newWorld(t testing.TB) *world {
 	t.Helper()
 	setLanguage(t, "en") // the tests read English strings
 	env := servertest.New(t)
-	w := &world{env: env, proxy: newProxy(t, strings.TrimPrefix(env.URL, "http://")), gate: newGate(), secrets: &client.MemorySecrets{}}
+	w := &world{env: env, proxy: newProxy(t, strings.TrimPrefix(env.URL, "http://")), gate: newGate(), secrets: &secret.Memory{}}
 	w.opt = client.Options{DataDir: t.TempDir(), Secrets: w.secrets, After: w.gate.After, RequestTimeout: 5 * time.Second}
 	w.ws = env.CreateWorkspace("Acme")
 	return w

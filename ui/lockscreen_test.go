@@ -20,6 +20,7 @@ import (
 
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/argon2id"
 )
 
@@ -46,7 +47,7 @@ type lockRig struct {
 	win     fyne.Window
 	q       *fyneQueue
 	clock   *lockClock
-	store   *lock.MemoryStore
+	store   *secret.Memory
 	lk      *lock.Lock
 	l       *locker
 	secret  fyne.CanvasObject
@@ -57,11 +58,11 @@ const lockTestPassword = "open sesame"
 
 // newLockRig opens a lock on store (a new one when nil) the way the app
 // does at start; each call with the same store is one run of the app.
-func newLockRig(t *testing.T, store *lock.MemoryStore, clock *lockClock, forget func(done func(error))) *lockRig {
+func newLockRig(t *testing.T, store *secret.Memory, clock *lockClock, forget func(done func(error))) *lockRig {
 	t.Helper()
 	test.NewTempApp(t)
 	if store == nil {
-		store = lock.NewMemoryStore()
+		store = &secret.Memory{}
 	}
 	if clock == nil {
 		clock = &lockClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
@@ -229,7 +230,7 @@ func TestLockHidesDialogsAndKeepsNewContent(t *testing.T) {
 // TestLockWaitsAcrossRestart: wrong passwords make the lock screen wait,
 // and a restarted app (a new lock.Lock on the same keyring) still waits.
 func TestLockWaitsAcrossRestart(t *testing.T) {
-	store := lock.NewMemoryStore()
+	store := &secret.Memory{}
 	clock := &lockClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	r := newLockRig(t, store, clock, nil)
 	if err := r.lk.Set(lockTestPassword); err != nil {
@@ -383,7 +384,7 @@ func TestForgotPasswordShowsWhatTheAppSet(t *testing.T) {
 // TestLockSettingsStartLocked: set a password from the settings card, tick
 // "Start locked", and the next start of the app comes up locked.
 func TestLockSettingsStartLocked(t *testing.T) {
-	store := lock.NewMemoryStore()
+	store := &secret.Memory{}
 	r := newLockRig(t, store, nil, nil)
 	s := newLockSettings(r.l)
 	r.win.SetContent(container.NewVBox(r.secret, s.content))

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -60,7 +60,7 @@ func TestLockHidesWindowsOpenedWhileLocked(t *testing.T) {
 // lock screen is up (an answer that arrived after the lock) never shows
 // over it, not even until the next tick; it is there after unlock.
 func TestLockHidesErrorShownWhileLocked(t *testing.T) {
-	store := lock.NewMemoryStore()
+	store := &secret.Memory{}
 	w := newWorld(t)
 	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
 	h := w.signedIn(t, alice, withLock(store))

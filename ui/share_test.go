@@ -26,6 +26,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 )
@@ -86,7 +87,7 @@ func newQueueWorker(t testing.TB, q *fyneQueue) *worker {
 // with a data folder of its own; the engine is closed when the test ends.
 func signedIn(t testing.TB, env *servertest.Env, u *servertest.User) (*client.Engine, client.Options) {
 	t.Helper()
-	opt := client.Options{DataDir: t.TempDir(), Secrets: &client.MemorySecrets{}, RequestTimeout: 5 * time.Second}
+	opt := client.Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, RequestTimeout: 5 * time.Second}
 	ctx := context.Background()
 	acct, _, err := client.SignIn(ctx, opt, env.URL, u.Email, u.Password, u.Profile.WorkspaceID)
 	if err != nil {

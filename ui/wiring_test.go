@@ -15,6 +15,7 @@ import (
 
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
@@ -74,7 +75,7 @@ func (p *pairWorld) bobsLink(t *testing.T) string {
 	return link.URL
 }
 
-func withLock(store *lock.MemoryStore) func(*Config) {
+func withLock(store *secret.Memory) func(*Config) {
 	return func(c *Config) {
 		lk, err := lock.Open(lock.Options{Store: store, Params: argon2id.TestParams})
 		if err != nil {
@@ -262,7 +263,7 @@ func TestOpenLinkAtStart(t *testing.T) {
 }
 
 func TestLockThroughTheApp(t *testing.T) {
-	store := lock.NewMemoryStore()
+	store := &secret.Memory{}
 	p := newPairWorld(t, withLock(store))
 	h := p.h
 	p.bobAddsAlice(t)
@@ -386,7 +387,7 @@ func allText(o fyne.CanvasObject) string {
 // "Forgot password?" on the locked app logs out of the workspace, wipes its
 // local data, turns lock mode off and shows the sign-in screen.
 func TestForgotLockPasswordThroughTheApp(t *testing.T) {
-	store := lock.NewMemoryStore()
+	store := &secret.Memory{}
 	w := newWorld(t)
 	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
 	h := w.signedIn(t, alice, withLock(store))

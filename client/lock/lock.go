@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
@@ -63,14 +64,11 @@ const MaxAutoLockMinutes = 24 * 60
 
 // Options configure Open.
 type Options struct {
-	Store SecretStore // nil = the OS keyring
-	// NotFound is the store's own "absent" error when it is not ErrNotFound,
-	// e.g. client.ErrSecretNotFound for the engine's secret stores.
-	NotFound error
-	Service  string           // keyring service; "" = DefaultService
-	User     string           // keyring user; "" = DefaultUser
-	Params   argon2id.Params  // hash cost of new passwords; zero = DefaultParams
-	Now      func() time.Time // nil = time.Now
+	Store   secret.Store     // nil = the OS keyring
+	Service string           // keyring service; "" = DefaultService
+	User    string           // keyring user; "" = DefaultUser
+	Params  argon2id.Params  // hash cost of new passwords; zero = DefaultParams
+	Now     func() time.Time // nil = time.Now
 }
 
 // record is the JSON stored in the keyring entry.
@@ -97,7 +95,7 @@ type Lock struct {
 // error: IsSet then reports false.
 func Open(opt Options) (*Lock, error) {
 	if opt.Store == nil {
-		opt.Store = Keyring{}
+		opt.Store = secret.Keyring{}
 	}
 	if opt.Service == "" {
 		opt.Service = DefaultService
@@ -113,7 +111,7 @@ func Open(opt Options) (*Lock, error) {
 	}
 	l := &Lock{opt: opt}
 	s, err := opt.Store.Get(opt.Service, opt.User)
-	if l.isNotFound(err) {
+	if errors.Is(err, secret.ErrNotFound) {
 		return l, nil
 	}
 	if err != nil {
@@ -271,7 +269,7 @@ func (l *Lock) SetSettings(s Settings) error {
 func (l *Lock) Clear() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := l.opt.Store.Delete(l.opt.Service, l.opt.User); err != nil && !l.isNotFound(err) {
+	if err := l.opt.Store.Delete(l.opt.Service, l.opt.User); err != nil {
 		return fmt.Errorf("clear lock: %w", err)
 	}
 	l.rec = nil
@@ -289,9 +287,4 @@ func (l *Lock) saveLocked(rec *record) error {
 	}
 	l.rec = rec
 	return nil
-}
-
-// isNotFound reports whether err means the store has no entry.
-func (l *Lock) isNotFound(err error) bool {
-	return isNotFound(err) || l.opt.NotFound != nil && errors.Is(err, l.opt.NotFound)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
@@ -35,20 +36,20 @@ func (c *clock) Advance(d time.Duration) {
 // testStore returns the real OS keyring when WORKTALK_TEST_KEYRING=1 (make
 // test runs a throwaway gnome-keyring) and an in-memory store otherwise,
 // with a service name of its own that is removed after the test.
-func testStore(t testing.TB) (lock.SecretStore, string) {
+func testStore(t testing.TB) (secret.Store, string) {
 	t.Helper()
 	service := "worktalk-lock-test-" + protocol.NewID()
 	if os.Getenv("WORKTALK_TEST_KEYRING") != "1" {
-		return lock.NewMemoryStore(), service
+		return &secret.Memory{}, service
 	}
-	var st lock.Keyring
+	var st secret.Keyring
 	t.Cleanup(func() { _ = st.Delete(service, lock.DefaultUser) })
 	return st, service
 }
 
 // mustOpen opens a Lock on st with cheap hash parameters: each call is one
 // run of the app.
-func mustOpen(t testing.TB, st lock.SecretStore, service string, c *clock) *lock.Lock {
+func mustOpen(t testing.TB, st secret.Store, service string, c *clock) *lock.Lock {
 	t.Helper()
 	l, err := lock.Open(lock.Options{Store: st, Service: service, Params: argon2id.TestParams, Now: c.Now})
 	if err != nil {
@@ -101,7 +102,7 @@ func TestSetVerify(t *testing.T) {
 }
 
 func TestStoresOnlyAnArgon2idHash(t *testing.T) {
-	st := lock.NewMemoryStore()
+	st := &secret.Memory{}
 	l := mustOpen(t, st, "svc", newClock())
 	const pw = "secret-password"
 	if err := l.Set(pw); err != nil {
@@ -129,7 +130,7 @@ func contains(s, sub string) bool {
 }
 
 func TestSetValidates(t *testing.T) {
-	l := mustOpen(t, lock.NewMemoryStore(), "svc", newClock())
+	l := mustOpen(t, &secret.Memory{}, "svc", newClock())
 	tests := []struct {
 		name string
 		pw   string
@@ -237,7 +238,7 @@ func TestWaitsSurviveRestart(t *testing.T) {
 }
 
 func TestClockSetBackWaitsAtMostMaxWait(t *testing.T) {
-	st := lock.NewMemoryStore()
+	st := &secret.Memory{}
 	c := newClock()
 	l := mustOpen(t, st, "svc", c)
 	if err := l.Set("right-password"); err != nil {
@@ -327,7 +328,7 @@ func TestDamagedRecord(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := lock.NewMemoryStore()
+			st := &secret.Memory{}
 			if err := st.Set("svc", lock.DefaultUser, tt.rec); err != nil {
 				t.Fatal(err)
 			}
@@ -345,33 +346,5 @@ func TestDamagedRecord(t *testing.T) {
 				t.Fatalf("Verify against a damaged hash = %v, want a malformed-hash error", err)
 			}
 		})
-	}
-}
-
-// otherStore answers a sentinel of its own for a missing entry, as the
-// engine's secret stores do.
-type otherStore struct{ *lock.MemoryStore }
-
-var errAbsent = errors.New("absent")
-
-func (s otherStore) Get(service, user string) (string, error) {
-	v, err := s.MemoryStore.Get(service, user)
-	if errors.Is(err, lock.ErrNotFound) {
-		return "", errAbsent
-	}
-	return v, err
-}
-
-func TestOpenWithStoreSentinel(t *testing.T) {
-	st := otherStore{lock.NewMemoryStore()}
-	if _, err := lock.Open(lock.Options{Store: st, Params: argon2id.TestParams}); err == nil {
-		t.Fatalf("Open with an unknown absent error = nil, want an error")
-	}
-	l, err := lock.Open(lock.Options{Store: st, NotFound: errAbsent, Params: argon2id.TestParams})
-	if err != nil {
-		t.Fatalf("Open with NotFound set = %v, want nil", err)
-	}
-	if l.IsSet() {
-		t.Fatalf("IsSet = true, want false")
 	}
 }

@@ -170,9 +170,5 @@ func (m *Main) Close() error {
 // session tokens when they are kept elsewhere (the demo's file), so that a
 // machine without a Secret Service can still try lock mode in the demo.
 func openLock(opt client.Options) (*lock.Lock, error) {
-	lo := lock.Options{}
-	if opt.Secrets != nil {
-		lo.Store, lo.NotFound = opt.Secrets, client.ErrSecretNotFound
-	}
-	return lock.Open(lo)
+	return lock.Open(lock.Options{Store: opt.Secrets})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/client/secret"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -51,7 +52,7 @@ func TestDemoServer(t *testing.T) {
 	dir := t.TempDir()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
-	opt := client.Options{DataDir: filepath.Join(dir, "app"), Secrets: &client.MemorySecrets{}}
+	opt := client.Options{DataDir: filepath.Join(dir, "app"), Secrets: &secret.Memory{}}
 
 	ds, err := startDemo(ctx, filepath.Join(dir, "demo"), log)
 	if err != nil {
