@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"worktalk.dev/worktalk/client/secret"
+	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -72,7 +73,7 @@ func benchOfflineEngine(b *testing.B, snap protocol.Snapshot) *Engine {
 }
 
 func benchAccount(b *testing.B, dir string) (Options, Account) {
-	opt := Options{DataDir: dir, Secrets: &secret.Memory{}, After: newGate(false).After}
+	opt := Options{DataDir: dir, Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
 	acct := Account{ServerURL: "http://127.0.0.1:1", MemberID: "me", WorkspaceID: "w1"}
 	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
 		b.Fatal(err)
@@ -163,8 +164,8 @@ func BenchmarkCatchUp10kEndToEnd(b *testing.B) {
 		bob := w.env.NewUser(ws.ID, "Bob")
 		e := w.device(b, alice)
 		waitFor(b, e, "online", online)
-		w.gate.set(false)
-		w.proxy.setDown(true)
+		w.gate.Set(false)
+		w.proxy.SetDown(true)
 		waitFor(b, e, "offline", func(s State) bool { return !s.Conn.Online })
 		bc, err := w.env.Service.Authenticate(ctx, bob.Token)
 		if err != nil {
@@ -180,8 +181,8 @@ func BenchmarkCatchUp10kEndToEnd(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		w.proxy.setDown(false)
-		w.gate.set(true)
+		w.proxy.SetDown(false)
+		w.gate.Set(true)
 		waitFor(b, e, "caught up", func(s State) bool { return s.Conn.Online && lastText(s, room) == "missed 9999" })
 		b.StopTimer()
 		e.Close()

@@ -51,8 +51,8 @@ func TestOfflineRequestsFailAtOnce(t *testing.T) {
 	w := newWorld(t)
 	ws := w.env.CreateWorkspace("Acme")
 	alice := w.env.NewUser(ws.ID, "Alice")
-	w.gate.set(false)
-	w.proxy.setDown(true)
+	w.gate.Set(false)
+	w.proxy.SetDown(true)
 	e := w.device(t, alice)
 	waitFor(t, e, "a connection error", func(s State) bool { return s.Conn.Error != "" })
 	if _, err := e.OneTimeLink(context.Background()); protocol.ErrorCode(err) != protocol.EOffline {

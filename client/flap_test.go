@@ -27,8 +27,8 @@ func TestFlappingConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i%7 == 3 {
-			w.proxy.setDown(true) // cuts the live connection mid-stream
-			w.proxy.setDown(false)
+			w.proxy.SetDown(true) // cuts the live connection mid-stream
+			w.proxy.SetDown(false)
 		}
 	}
 	waitFor(t, e, "synced", synced)

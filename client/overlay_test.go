@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"worktalk.dev/worktalk/client/secret"
+	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -14,7 +15,7 @@ import (
 // snapshot, to drive the local side deterministically.
 func offlineEngine(t *testing.T, snap protocol.Snapshot) *Engine {
 	t.Helper()
-	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: newGate(false).After}
+	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
 	acct := Account{ServerURL: "http://127.0.0.1:1", MemberID: snap.Me.ID, WorkspaceID: snap.Workspace.ID}
 	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
 		t.Fatal(err)

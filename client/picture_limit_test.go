@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"worktalk.dev/worktalk/client/secret"
+	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -24,7 +25,7 @@ func TestPictureOverLimitIsRefused(t *testing.T) {
 		w.Write(big)
 	}))
 	t.Cleanup(srv.Close)
-	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: newGate(false).After}
+	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
 	acct := Account{ServerURL: srv.URL, MemberID: "m1", WorkspaceID: "w1"}
 	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
 		t.Fatal(err)

@@ -29,8 +29,8 @@ func TestPictureLocalThenServer(t *testing.T) {
 	alice := w.env.NewUser(ws.ID, "Alice")
 	e := w.device(t, alice)
 	waitFor(t, e, "online", online)
-	w.gate.set(false)
-	w.proxy.setDown(true)
+	w.gate.Set(false)
+	w.proxy.SetDown(true)
 	waitFor(t, e, "offline", func(s State) bool { return !s.Conn.Online })
 	pic := testPNG(t)
 	if err := e.UpdateProfile(ctx, protocol.ProfileUpdate{Picture: &pic}); err != nil {
@@ -40,16 +40,16 @@ func TestPictureLocalThenServer(t *testing.T) {
 	if got, err := e.Picture(ctx, id); err != nil || !bytes.Equal(got, pic) {
 		t.Fatalf("Picture(%q) offline = %d bytes, %v; want the pending picture", id, len(got), err)
 	}
-	w.proxy.setDown(false)
-	w.gate.set(true)
+	w.proxy.SetDown(false)
+	w.gate.Set(true)
 	st := waitFor(t, e, "picture acknowledged", func(s State) bool {
 		return synced(s) && s.Me.PictureID != "" && !strings.HasPrefix(s.Me.PictureID, "local:")
 	})
-	w.proxy.setDown(true) // the cache alone must answer now
+	w.proxy.SetDown(true) // the cache alone must answer now
 	if got, err := e.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, pic) {
 		t.Errorf("Picture(%q) from cache = %d bytes, %v; want the picture", st.Me.PictureID, len(got), err)
 	}
-	w.proxy.setDown(false)
+	w.proxy.SetDown(false)
 	d2 := w.device(t, alice)
 	waitFor(t, d2, "online", online)
 	if got, err := d2.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, pic) {

@@ -13,7 +13,7 @@ func TestGroupRoomAndRoomsInCommon(t *testing.T) {
 	ws := w.env.CreateWorkspace("Acme")
 	ua, ub := w.env.NewUser(ws.ID, "Alice"), w.env.NewUser(ws.ID, "Bob")
 	w.env.NewUser(ws.ID, "Carol")
-	bp := w.newProxy(t)
+	bp := w.env.NewProxy(t)
 	alice, bob := w.device(t, ua), w.deviceVia(t, ub, bp)
 	waitFor(t, alice, "alice online", online)
 	waitFor(t, bob, "bob online", online)
@@ -48,8 +48,8 @@ func TestGroupRoomAndRoomsInCommon(t *testing.T) {
 	if err != nil || len(common) != 1 || common[0].ID != group {
 		t.Fatalf("RoomsInCommon online = %+v, %v; want the group room only", common, err)
 	}
-	w.gate.set(false)
-	bp.setDown(true)
+	w.gate.Set(false)
+	bp.SetDown(true)
 	waitFor(t, bob, "bob offline", func(s State) bool { return !s.Conn.Online })
 	common, err = bob.RoomsInCommon(ctx, ua.ID())
 	if err != nil || len(common) != 1 || common[0].ID != group {

@@ -15,8 +15,8 @@ func TestSelfRoomBeforeFirstSync(t *testing.T) {
 	w := newWorld(t)
 	ws := w.env.CreateWorkspace("Acme")
 	alice := w.env.NewUser(ws.ID, "Alice")
-	w.proxy.setDown(true)
-	w.gate.set(false)
+	w.proxy.SetDown(true)
+	w.gate.Set(false)
 	e := w.device(t, alice)
 	want := protocol.SelfRoomID(alice.Profile.ID)
 
@@ -34,8 +34,8 @@ func TestSelfRoomBeforeFirstSync(t *testing.T) {
 		t.Errorf("last message offline = %q, want %q", got, "first note")
 	}
 
-	w.proxy.setDown(false)
-	w.gate.set(true)
+	w.proxy.SetDown(false)
+	w.gate.Set(true)
 	waitFor(t, e, "synced", func(s State) bool {
 		return synced(s) && !s.Conn.CatchingUp && len(s.Notices) == 0 && s.Me.Name == "Alice"
 	})

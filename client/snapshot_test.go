@@ -32,8 +32,8 @@ func TestSnapshotFallbackKeepsPendingWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, e, "room created", synced)
-	w.gate.set(false)
-	w.proxy.setDown(true)
+	w.gate.Set(false)
+	w.proxy.SetDown(true)
 	waitFor(t, e, "offline", func(s State) bool { return !s.Conn.Online })
 	if _, err := e.SendMessage(ctx, room, "sent while away"); err != nil {
 		t.Fatal(err)
@@ -54,8 +54,8 @@ func TestSnapshotFallbackKeepsPendingWork(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("prune: %v", err)
 	}
-	w.proxy.setDown(false)
-	w.gate.set(true)
+	w.proxy.SetDown(false)
+	w.gate.Set(true)
 	st := waitFor(t, e, "synced after a snapshot", func(s State) bool {
 		return synced(s) && len(s.Members) == 1 && s.Members[0].Name == "Robert"
 	})

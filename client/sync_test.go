@@ -30,8 +30,8 @@ func TestOfflineWorkThenSync(t *testing.T) {
 	e := mustOpen(t, opt, acct)
 	waitFor(t, e, "online", online)
 
-	w.gate.set(false)
-	w.proxy.setDown(true)
+	w.gate.Set(false)
+	w.proxy.SetDown(true)
 	waitFor(t, e, "offline", func(s State) bool { return !s.Conn.Online })
 
 	// Offline from a cold start: everything cached is there.
@@ -58,8 +58,8 @@ func TestOfflineWorkThenSync(t *testing.T) {
 		t.Fatalf("Messages offline = %+v, %v; want one pending", ms, err)
 	}
 
-	w.proxy.setDown(false)
-	w.gate.set(true)
+	w.proxy.SetDown(false)
+	w.gate.Set(true)
 	st = waitFor(t, e, "synced", synced)
 	if st.ProfilePending || st.Me.Fields["title"] != "Engineer" {
 		t.Errorf("after sync: ProfilePending %v, title %q; want false, Engineer", st.ProfilePending, st.Me.Fields["title"])
@@ -76,16 +76,16 @@ func TestProfileMergeAcrossDevices(t *testing.T) {
 	ws := w.env.CreateWorkspace("Acme")
 	alice := w.env.NewUser(ws.ID, "Alice")
 	bob := w.env.NewUser(ws.ID, "Bob")
-	p1, p2 := w.newProxy(t), w.newProxy(t)
+	p1, p2 := w.env.NewProxy(t), w.env.NewProxy(t)
 	a1 := w.deviceVia(t, alice, p1)
 	a2 := w.deviceVia(t, alice, p2)
 	b := w.device(t, bob)
 	for _, e := range []*Engine{a1, a2, b} {
 		waitFor(t, e, "online", online)
 	}
-	w.gate.set(false)
-	p1.setDown(true)
-	p2.setDown(true)
+	w.gate.Set(false)
+	p1.SetDown(true)
+	p2.SetDown(true)
 	waitFor(t, a1, "device 1 offline", func(s State) bool { return !s.Conn.Online })
 	waitFor(t, a2, "device 2 offline", func(s State) bool { return !s.Conn.Online })
 
@@ -97,10 +97,10 @@ func TestProfileMergeAcrossDevices(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Device 1 reaches the server first, device 2 second: device 2's phone wins.
-	p1.setDown(false)
-	w.gate.set(true)
+	p1.SetDown(false)
+	w.gate.Set(true)
 	waitFor(t, a1, "device 1 synced", synced)
-	p2.setDown(false)
+	p2.SetDown(false)
 	want := map[string]string{"title": "Lead", "department": "R&D", "phone": "+82 10-2222-2222"}
 	for name, e := range map[string]*Engine{"device 1": a1, "device 2": a2} {
 		waitFor(t, e, name+" with both edits, the server's order on phone", func(s State) bool {
@@ -129,8 +129,8 @@ func TestRefusalRollsBackNotEditable(t *testing.T) {
 	alice := w.env.NewUser(ws.ID, "Alice")
 	e := w.device(t, alice)
 	waitFor(t, e, "online", online)
-	w.gate.set(false)
-	w.proxy.setDown(true)
+	w.gate.Set(false)
+	w.proxy.SetDown(true)
 	waitFor(t, e, "offline", func(s State) bool { return !s.Conn.Online })
 	if err := e.UpdateProfile(ctx, protocol.ProfileUpdate{Fields: map[string]string{"title": "Boss"}}); err != nil {
 		t.Fatalf("UpdateProfile: %v", err)
@@ -145,8 +145,8 @@ func TestRefusalRollsBackNotEditable(t *testing.T) {
 	if err := w.env.Service.UpdateWorkspaceSettings(ctx, ws.ID, settings); err != nil {
 		t.Fatal(err)
 	}
-	w.proxy.setDown(false)
-	w.gate.set(true)
+	w.proxy.SetDown(false)
+	w.gate.Set(true)
 	st := waitFor(t, e, "the refusal", func(s State) bool { return synced(s) && len(s.Notices) == 1 })
 	n := st.Notices[0]
 	want := settings.ValidateProfileUpdate(protocol.ProfileUpdate{Fields: map[string]string{"title": "Boss"}})
@@ -203,8 +203,8 @@ func TestRefusalRollsBackMessageToBlocker(t *testing.T) {
 		t.Fatalf("OpenDirectRoom: %v", err)
 	}
 	waitFor(t, alice, "room created", synced)
-	w.gate.set(false)
-	w.proxy.setDown(true)
+	w.gate.Set(false)
+	w.proxy.SetDown(true)
 	waitFor(t, alice, "offline", func(s State) bool { return !s.Conn.Online })
 	m, err := alice.SendMessage(ctx, room, "are you there?")
 	if err != nil {
@@ -215,8 +215,8 @@ func TestRefusalRollsBackMessageToBlocker(t *testing.T) {
 	if _, err := w.env.Service.Do(ctx, eveCaller, protocol.NewID(), protocol.OpBlock, mustJSON(t, protocol.MemberRef{MemberID: alice.Account().MemberID})); err != nil {
 		t.Fatalf("block: %v", err)
 	}
-	w.proxy.setDown(false)
-	w.gate.set(true)
+	w.proxy.SetDown(false)
+	w.gate.Set(true)
 	st := waitFor(t, alice, "the refusal", func(s State) bool { return synced(s) && len(s.Notices) == 1 })
 	// The same send straight to the service gives the words to expect.
 	_, direct := w.env.Service.Do(ctx, callerOf(t, w, alice), protocol.NewID(), protocol.OpMessageSend, mustJSON(t, protocol.SendMessage{RoomID: room, Text: "again"}))

@@ -2,10 +2,7 @@ package ui
 
 import (
 	"context"
-	"io"
-	"net"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,128 +74,11 @@ func (l *loop) until(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// proxy is a TCP relay in front of the test server that a test can cut
-// to take the app offline without stopping the server.
-type proxy struct {
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex
-	down  bool                  // guarded by mu
-	conns map[net.Conn]struct{} // guarded by mu
-	wg    sync.WaitGroup
-}
-
-func newProxy(t testing.TB, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
-				p.relay(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		p.setDown(true)
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
-
-func (p *proxy) relay(c net.Conn) {
-	p.mu.Lock()
-	if p.down {
-		p.mu.Unlock()
-		c.Close()
-		return
-	}
-	up, err := net.Dial("tcp", p.target)
-	if err != nil {
-		p.mu.Unlock()
-		c.Close()
-		return
-	}
-	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-	p.mu.Unlock()
-	done := make(chan struct{}, 2)
-	go func() { io.Copy(up, c); up.Close(); done <- struct{}{} }()
-	go func() { io.Copy(c, up); c.Close(); done <- struct{}{} }()
-	<-done
-	<-done
-	p.mu.Lock()
-	delete(p.conns, c)
-	delete(p.conns, up)
-	p.mu.Unlock()
-}
-
-// setDown cuts every connection and refuses new ones, or lets them in.
-func (p *proxy) setDown(down bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = down
-	if down {
-		for c := range p.conns {
-			c.Close()
-		}
-	}
-}
-
-// gate holds the engine's reconnect waits while shut, so an offline app
-// does not spin; opening it lets every waiter through at once.
-type gate struct {
-	mu   sync.Mutex
-	open bool
-	ch   chan time.Time
-}
-
-func newGate() *gate { return &gate{open: true, ch: make(chan time.Time)} }
-
-func (g *gate) After(time.Duration) <-chan time.Time {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.open {
-		c := make(chan time.Time, 1)
-		c <- time.Now()
-		return c
-	}
-	return g.ch
-}
-
-func (g *gate) set(open bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if open == g.open {
-		return
-	}
-	g.open = open
-	if open {
-		close(g.ch)
-	} else {
-		g.ch = make(chan time.Time)
-	}
-}
-
 // world is a real server behind a proxy, and the options of one device.
 type world struct {
 	env     *servertest.Env
-	proxy   *proxy
-	gate    *gate
+	proxy   *servertest.Proxy
+	gate    *servertest.Gate
 	opt     client.Options
 	secrets *secret.Memory
 	ws      protocol.Workspace
@@ -208,15 +88,15 @@ func newWorld(t testing.TB) *world {
 	t.Helper()
 	setLanguage(t, "en") // the tests read English strings
 	env := servertest.New(t)
-	w := &world{env: env, proxy: newProxy(t, strings.TrimPrefix(env.URL, "http://")), gate: newGate(), secrets: &secret.Memory{}}
+	w := &world{env: env, proxy: env.NewProxy(t), gate: servertest.NewGate(true), secrets: &secret.Memory{}}
 	w.opt = client.Options{DataDir: t.TempDir(), Secrets: w.secrets, After: w.gate.After, RequestTimeout: 5 * time.Second}
 	w.ws = env.CreateWorkspace("Acme")
 	return w
 }
 
 // offline cuts the app off the server; online lets it back in.
-func (w *world) offline() { w.gate.set(false); w.proxy.setDown(true) }
-func (w *world) online()  { w.proxy.setDown(false); w.gate.set(true) }
+func (w *world) offline() { w.gate.Set(false); w.proxy.SetDown(true) }
+func (w *world) online()  { w.proxy.SetDown(false); w.gate.Set(true) }
 
 // harness is the app under test on a Fyne test app.
 type harness struct {
