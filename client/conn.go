@@ -149,15 +149,52 @@ func (e *Engine) revoke() {
 // connect runs one connection to its end. connected reports that it caught
 // up at least once; stop that the engine must not reconnect.
 func (e *Engine) connect() (connected, stop bool) {
+	ws, stop := e.dial()
+	if ws == nil {
+		return false, stop
+	}
+	s := &session{ws: ws, waiters: map[string]chan protocol.Frame{}}
+	ctx, cancel := context.WithCancel(e.ctx)
+	var wg sync.WaitGroup
+	frames := make(chan protocol.Frame, 4096)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		e.readFrames(ctx, ws, frames)
+	}()
+	go func() {
+		defer wg.Done()
+		keepAlive(ctx, ws)
+	}()
+
+	connected, stop = e.serve(ctx, s, frames, &wg)
+
+	e.mu.Lock()
+	e.sess = nil
+	e.mu.Unlock()
+	cancel()
+	s.end()
+	wg.Wait()
+	if !stop {
+		e.setConn(func(c *ConnState) {
+			*c = ConnState{Error: "the connection to the server was lost"}
+		})
+	}
+	return connected, stop
+}
+
+// dial reads the session token and opens the websocket. On failure ws is
+// nil, ConnState says why, and stop reports that the session is gone.
+func (e *Engine) dial() (ws *websocket.Conn, stop bool) {
 	tok, err := e.secrets.Get(SecretService, secretUser(e.acct.ServerURL, e.acct.MemberID))
 	if errors.Is(err, secret.ErrNotFound) {
 		e.revoke()
-		return false, true
+		return nil, true
 	}
 	if err != nil {
 		e.log.Warn("read session token", "err", err)
 		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot read the saved sign-in from the keyring"} })
-		return false, false
+		return nil, false
 	}
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment}
 	h := http.Header{"Authorization": {"Bearer " + tok}}
@@ -168,11 +205,11 @@ func (e *Engine) connect() (connected, stop bool) {
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
 			e.revoke()
-			return false, true
+			return nil, true
 		}
 		e.log.Info("dial", "err", err)
 		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot reach the server"} })
-		return false, false
+		return nil, false
 	}
 	ws.SetReadLimit(readLimit)
 	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(readIdle)) }
@@ -186,53 +223,43 @@ func (e *Engine) connect() (connected, stop bool) {
 		}
 		return err
 	})
-	s := &session{ws: ws, waiters: map[string]chan protocol.Frame{}}
-	sctx, scancel := context.WithCancel(e.ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		e.mu.Lock()
-		e.sess = nil
-		e.mu.Unlock()
-		scancel()
-		s.end()
-		wg.Wait()
-		if !stop {
-			e.setConn(func(c *ConnState) {
-				*c = ConnState{Error: "the connection to the server was lost"}
-			})
-		}
-	}()
-	frames := make(chan protocol.Frame, 4096)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		e.readFrames(sctx, ws, frames)
-	}()
-	go func() { // pings, and unblocks the reader when the session ends
-		defer wg.Done()
-		t := time.NewTicker(pingEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-sctx.Done():
-				ws.Close()
+	return ws, false
+}
+
+// keepAlive pings every pingEvery until ctx ends or a ping fails, then
+// closes ws, which also unblocks the reader.
+func keepAlive(ctx context.Context, ws *websocket.Conn) {
+	t := time.NewTicker(pingEvery)
+	defer t.Stop()
+	defer ws.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second)); err != nil {
 				return
-			case <-t.C:
-				if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second)); err != nil {
-					ws.Close()
-					return
-				}
 			}
 		}
-	}()
+	}
+}
+
+// serve asks for the changes since the local cursor, then handles frames
+// until the connection ends or a frame cannot be applied. Once the sync
+// answer arrives the session goes online and the outbox drains, under wg.
+func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.Frame, wg *sync.WaitGroup) (connected, stop bool) {
 	e.setConn(func(c *ConnState) { *c = ConnState{CatchingUp: true} })
-	cur, err := e.db.Cursor(sctx)
+	cur, err := e.db.Cursor(ctx)
 	if err != nil {
 		e.log.Error("read cursor", "err", err)
 		return false, false
 	}
 	syncID := protocol.NewID()
-	req, _ := protocol.NewRequest(syncID, protocol.OpSync, protocol.SyncRequest{Cursor: cur})
+	req, err := protocol.NewRequest(syncID, protocol.OpSync, protocol.SyncRequest{Cursor: cur})
+	if err != nil {
+		e.log.Error("sync request", "err", err)
+		return false, false
+	}
 	if err := s.send(req); err != nil {
 		return false, false
 	}
@@ -253,24 +280,9 @@ func (e *Engine) connect() (connected, stop bool) {
 				e.revoke()
 				return connected, true
 			}
-			batch := []store.Event{{Seq: f.Seq, Op: f.Op, Data: f.Data}}
-		more:
-			for len(batch) < maxBatch {
-				select {
-				case g, ok := <-frames:
-					if !ok {
-						break more
-					}
-					if g.T != protocol.FrameEvent || g.Op == protocol.EvSessionRevoked {
-						next = &g
-						break more
-					}
-					batch = append(batch, store.Event{Seq: g.Seq, Op: g.Op, Data: g.Data})
-				default:
-					break more
-				}
-			}
-			if err := e.applyEvents(sctx, batch); err != nil {
+			var batch []store.Event
+			batch, next = collectEvents(f, frames)
+			if err := e.applyEvents(ctx, batch); err != nil {
 				e.log.Error("apply events", "err", err)
 				return connected, false
 			}
@@ -280,7 +292,7 @@ func (e *Engine) connect() (connected, stop bool) {
 				e.log.Error("decode snapshot", "err", err)
 				return connected, false
 			}
-			if err := e.applySnapshot(sctx, snap); err != nil {
+			if err := e.applySnapshot(ctx, snap); err != nil {
 				e.log.Error("apply snapshot", "err", err)
 				return connected, false
 			}
@@ -289,19 +301,8 @@ func (e *Engine) connect() (connected, stop bool) {
 				s.deliver(f)
 				continue
 			}
-			if f.Err != nil {
-				e.log.Warn("sync refused", "err", f.Err)
-				if f.Err.Code == protocol.EUnauthorized {
-					e.revoke()
-					return connected, true
-				}
-				return connected, false
-			}
-			var r protocol.SyncResult
-			if err := json.Unmarshal(f.Data, &r); err == nil {
-				if err := e.db.AdvanceCursor(sctx, r.Cursor); err != nil {
-					e.log.Error("advance cursor", "err", err)
-				}
+			if ok, stop := e.synced(ctx, f); !ok {
+				return connected, stop
 			}
 			connected = true
 			e.mu.Lock()
@@ -311,12 +312,57 @@ func (e *Engine) connect() (connected, stop bool) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				e.drain(sctx, s)
+				e.drain(ctx, s)
 			}()
 		case protocol.FrameErr:
 			e.log.Warn("server reported a bad frame", "err", f.Err)
 		}
 	}
+}
+
+// collectEvents batches first with the events already queued behind it, up
+// to maxBatch, so that one transaction applies them. A queued frame that is
+// not an event, or that revokes the session, is returned as next.
+func collectEvents(first protocol.Frame, frames <-chan protocol.Frame) (batch []store.Event, next *protocol.Frame) {
+	batch = []store.Event{{Seq: first.Seq, Op: first.Op, Data: first.Data}}
+	for len(batch) < maxBatch {
+		select {
+		case g, ok := <-frames:
+			if !ok {
+				return batch, nil
+			}
+			if g.T != protocol.FrameEvent || g.Op == protocol.EvSessionRevoked {
+				return batch, &g
+			}
+			batch = append(batch, store.Event{Seq: g.Seq, Op: g.Op, Data: g.Data})
+		default:
+			return batch, nil
+		}
+	}
+	return batch, nil
+}
+
+// synced takes the answer to the sync request: the client has caught up to
+// its cursor. ok is false when the session cannot go online; stop then
+// reports that the server refused the session.
+func (e *Engine) synced(ctx context.Context, f protocol.Frame) (ok, stop bool) {
+	if f.Err != nil {
+		e.log.Warn("sync refused", "err", f.Err)
+		if f.Err.Code == protocol.EUnauthorized {
+			e.revoke()
+			return false, true
+		}
+		return false, false
+	}
+	var r protocol.SyncResult
+	if err := json.Unmarshal(f.Data, &r); err != nil {
+		e.log.Error("decode sync result", "err", err)
+		return false, false
+	}
+	if err := e.db.AdvanceCursor(ctx, r.Cursor); err != nil {
+		e.log.Error("advance cursor", "err", err)
+	}
+	return true, false
 }
 
 // readFrames reads frames until the connection fails, then closes out.
