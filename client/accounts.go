@@ -32,6 +32,10 @@ type accountsFile struct {
 	Accounts []accountRecord `json:"accounts"`
 }
 
+// ErrAccountsDamaged is returned, wrapped, when accounts.json (the list of
+// workspaces signed in on this device) is not valid JSON.
+var ErrAccountsDamaged = errors.New("the list of signed-in workspaces (accounts.json) is damaged")
+
 // accountsMu serializes read-modify-write of accounts.json in this process.
 var accountsMu sync.Mutex
 
@@ -57,7 +61,7 @@ func readAccounts(opt Options) (accountsFile, error) {
 		return f, fmt.Errorf("read accounts: %w", err)
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
-		return f, fmt.Errorf("decode accounts: %w", err)
+		return f, fmt.Errorf("%w: %s: %v", ErrAccountsDamaged, p, err)
 	}
 	return f, nil
 }

@@ -189,7 +189,10 @@ func Open(ctx context.Context, opt Options, acct Account) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, _ := findAccount(opt, acct) // a missing record only loses the file-secrets flag
+	rec, err := findAccount(opt, acct)
+	if err != nil {
+		return nil, err
+	}
 	secrets, warn, err := secretStoreFor(opt, rec.FileSecrets)
 	if err != nil {
 		return nil, err

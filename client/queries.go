@@ -76,7 +76,11 @@ func (e *Engine) Member(ctx context.Context, id string) (protocol.Profile, error
 	var p protocol.Profile
 	if err := e.call(ctx, protocol.OpMemberGet, protocol.MemberRef{MemberID: id}, &p); err != nil {
 		if protocol.ErrorCode(err) == protocol.EOffline {
-			if cached, ok, _ := e.db.Profile(ctx, id); ok {
+			cached, ok, cerr := e.db.Profile(ctx, id)
+			if cerr != nil {
+				e.log.Warn("read cached profile", "err", cerr)
+			}
+			if ok {
 				return cached, nil
 			}
 		}

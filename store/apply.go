@@ -290,7 +290,11 @@ func (d *DB) ApplySnapshot(ctx context.Context, s protocol.Snapshot) (Changes, e
 			}
 			stale = append(stale, id)
 		}
+		err = rows.Err()
 		rows.Close()
+		if err != nil {
+			return fmt.Errorf("find stale messages: %w", err)
+		}
 		for _, id := range stale {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM messages WHERE room_id = ? AND pending = 0", id); err != nil {
 				return fmt.Errorf("delete stale messages: %w", err)

@@ -72,6 +72,11 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err := d.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
+	if v > len(migrations) {
+		// A newer app wrote this file: changing it could lose what that
+		// version keeps and older code cannot read.
+		return fmt.Errorf("local database schema version %d is newer than this program (%d): update Worktalk", v, len(migrations))
+	}
 	for i := v; i < len(migrations); i++ {
 		tx, err := d.db.BeginTx(ctx, nil)
 		if err != nil {

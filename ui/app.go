@@ -171,10 +171,11 @@ func (a *App) Start() {
 		return nil
 	}, func(err error) {
 		if err != nil || !found {
+			s := a.showSignIn(false)
 			if err != nil {
 				a.log.Warn("list accounts", "err", err)
+				s.setError(errorText(err))
 			}
-			a.showSignIn(false)
 			return
 		}
 		a.openAccount(acct)

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
+	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -62,6 +63,9 @@ func (w *worker) close() {
 // from the server and the engine are shown as they are; codes with a
 // well-known meaning get a translated sentence.
 func errorText(err error) string {
+	if errors.Is(err, client.ErrAccountsDamaged) {
+		return lang.L("The list of workspaces signed in on this computer (accounts.json in the data folder) is damaged. Move that file away and sign in again.")
+	}
 	var pe *protocol.Error
 	if !errors.As(err, &pe) {
 		return lang.L("Something went wrong. Please try again.")

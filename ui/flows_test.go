@@ -589,6 +589,20 @@ func TestLongHistory(t *testing.T) {
 	}
 }
 
+// A damaged accounts.json is said on the sign-in screen, not shown as an
+// empty list of workspaces.
+func TestDamagedAccountsFile(t *testing.T) {
+	w := newWorld(t)
+	if err := os.WriteFile(filepath.Join(w.opt.DataDir, "accounts.json"), []byte(`{"accounts": [`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := w.start(t, nil)
+	h.until("the sign-in screen with an error", func() bool { return h.app.signIn != nil && h.app.signIn.errText.Visible() })
+	if got, want := h.app.signIn.errText.Text, "The list of workspaces signed in on this computer (accounts.json in the data folder) is damaged. Move that file away and sign in again."; got != want {
+		t.Errorf("sign-in message = %q, want %q", got, want)
+	}
+}
+
 // Signed out elsewhere: the app says so and goes back to the sign-in screen.
 func TestRevokedSession(t *testing.T) {
 	w := newWorld(t)
