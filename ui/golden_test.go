@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +36,6 @@ func setLanguage(t testing.TB, tag string) {
 type recordedEngine struct {
 	st   client.State
 	msgs map[string][]client.Message
-	mu   sync.Mutex
 }
 
 func (e *recordedEngine) Account() client.Account { return e.st.Account }

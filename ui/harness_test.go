@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -212,9 +211,4 @@ func tapButton(t testing.TB, o fyne.CanvasObject, text string) {
 		t.Fatalf("button %q is disabled", text)
 	}
 	test.Tap(b)
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

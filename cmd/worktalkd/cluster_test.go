@@ -339,7 +339,7 @@ func TestProcessesNATSRestart(t *testing.T) {
 		t.Fatalf("phone Sync(%d) sent a snapshot, want a replay", phoneCursor)
 	}
 
-	nats = natstest.Start(t, nats.Port())
+	natstest.Start(t, nats.Port()) // on the same port; it stops when the test ends
 	a.awaitLog("nats reconnected")
 	b.awaitLog("nats reconnected")
 	for _, text := range []string{"after 1", "after 2"} {

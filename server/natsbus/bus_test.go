@@ -283,7 +283,7 @@ func TestSurvivesNATSRestart(t *testing.T) {
 	srv.Stop()
 	publish(t, a, src.commit("m-a")) // buffered by a until it reconnects
 	src.commit("m-a")                // its node "died" before publishing
-	srv = natstest.Start(t, srv.Port())
+	natstest.Start(t, srv.Port())    // on the same port; it stops when the test ends
 	onB.wantSeqs(t, 2, 3)
 	publish(t, a, src.commit("m-a"))
 	onB.wantSeqs(t, 4)

@@ -279,7 +279,7 @@ func TestClusterNATSRestart(t *testing.T) {
 		sent = append(sent, id)
 		awaitMessage(t, ca, id) // from the database, by A's poll
 	}
-	nats = natstest.Start(t, nats.Port())
+	natstest.Start(t, nats.Port()) // on the same port; it stops when the test ends
 	for _, text := range []string{"after 1", "after 2"} {
 		id := sendOn(t, cb, dm, text)
 		sent = append(sent, id)
