@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check and test: gofmt, go vet, then go test -race over all
-# packages. Fyne uses its software driver (-tags ci), so no display is needed.
+# Runs every check and test: gofmt, go mod tidy, go vet, staticcheck, then
+# go test -race over all packages. Fyne uses its software driver (-tags ci),
+# so no display is needed.
 # The OS keyring is a real gnome-keyring Secret Service in a private D-Bus
 # session with a throwaway HOME, so the tests never touch the user's keyring.
 set -euo pipefail
@@ -9,7 +10,11 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then
   echo "gofmt needed:" >&2; echo "$unformatted" >&2; exit 1
 fi
+# go.mod and go.sum list exactly what the code needs.
+go mod tidy -diff
 go vet -tags ci ./...
+# staticcheck at the version the tool directive in go.mod pins.
+go tool staticcheck -tags ci ./...
 # PostgreSQL and NATS back the scale-out tests; start them when installed but stopped.
 if [ -x scripts/services.sh ]; then scripts/services.sh; fi
 # Keep the Go caches of the real user: a cold Fyne build takes minutes.
