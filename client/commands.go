@@ -11,7 +11,7 @@ import (
 	"worktalk.dev/worktalk/store"
 )
 
-// enqueue writes an outbox entry and its local effect in one transaction,
+// enqueueLocked writes an outbox entry and its local effect in one transaction,
 // publishes the new state and wakes the outbox loop. e.applyMu must be held.
 func (e *Engine) enqueueLocked(ctx context.Context, id, op string, body any, eff store.Effect) error {
 	b, err := json.Marshal(body)

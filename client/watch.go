@@ -39,8 +39,8 @@ func (e *Engine) Watch(ctx context.Context) <-chan State {
 	return w.ch
 }
 
-// publishLocked hands s to every watcher, replacing a value not yet read.
-// e.mu must be held.
+// publishLocked hands e.state to every watcher, replacing a value not yet
+// read. e.mu must be held.
 func (e *Engine) publishLocked() {
 	for w := range e.watchers {
 		select {

@@ -14,7 +14,9 @@ import (
 )
 
 // worker runs engine calls off the Fyne thread and hands their results back
-// to it. It is the only place that starts goroutines for screens.
+// to it. It owns the goroutines screens start (run, tickOnFyne), so quitting
+// can wait for them; the watch loop of an open workspace belongs to its
+// session.
 type worker struct {
 	// post runs fn on the Fyne thread: fyne.Do in the app, a queue the test
 	// goroutine drains in tests.

@@ -48,7 +48,7 @@ type Accounts interface {
 	Open(ctx context.Context, acct client.Account) (Engine, error)
 }
 
-// The screens of issue 5 take only the part of the engine they need.
+// Some screens declare only the part of the engine they use.
 var (
 	_ shareEngine    = Engine(nil)
 	_ externalEngine = Engine(nil)

@@ -90,7 +90,7 @@ func to(member string) func(service.Event) bool {
 	return func(ev service.Event) bool { return slices.Contains(ev.Recipients, member) }
 }
 
-// TestTwoNodes runs the cross-node rules of issue 6 on two services that
+// TestTwoNodes runs the cross-node rules on two services that
 // share one PostgreSQL schema and one NATS subject: sessions work on every
 // node, a mutation resent to the other node is applied once, two nodes
 // redeeming one one-time link at once let exactly one win, and a change

@@ -8,7 +8,7 @@ import (
 	"worktalk.dev/worktalk/server/service"
 )
 
-// blockedPair sets up the finding of issue 10: a1 and b1 were external
+// blockedPair sets up a block between external members: a1 and b1 were external
 // members until one blocked the other, and b2 (b1's coworker) has a1 as an
 // external member, so b2 knows both.
 func blockedPair(t *testing.T, blockerIsA bool) (*env, *world) {
