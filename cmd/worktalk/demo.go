@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/cmd/internal/demo"
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/keyfile"
@@ -59,7 +60,7 @@ func startDemo(ctx context.Context, dir string, log *slog.Logger) (*demoServer, 
 		return nil, fmt.Errorf("demo server key: %w", err)
 	}
 	svc := service.New(service.Config{Store: db, Bus: bus, PublicURL: url, Logger: log, Keys: keys})
-	info, err := svc.SeedDemo(ctx)
+	info, err := demo.Seed(ctx, db, svc)
 	if err != nil || len(info.Accounts) == 0 {
 		ln.Close()
 		db.Close()
@@ -96,6 +97,8 @@ func listenDemo(portFile string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen for the demo server: %w", err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	// Best effort: without the file the next run takes another port and signs
+	// in again.
 	_ = os.WriteFile(portFile, []byte(strconv.Itoa(port)), 0o600)
 	return ln, nil
 }

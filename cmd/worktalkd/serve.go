@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"worktalk.dev/worktalk/cmd/internal/demo"
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/natsbus"
@@ -112,7 +113,7 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 		return err
 	}
 	if f.demo {
-		info, err := m.Service.SeedDemo(ctx)
+		info, err := demo.Seed(ctx, m.DB, m.Service)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("seed demo data: %w", err)
@@ -149,7 +150,7 @@ func defaultPublicURL(a net.Addr) string {
 }
 
 // printDemo says how to sign in to the demo data.
-func printDemo(m *Main, info service.DemoInfo) {
+func printDemo(m *Main, info demo.Info) {
 	if !info.Created {
 		fmt.Fprintln(m.Stdout, "worktalkd: demo data already present; not seeded again")
 	} else {

@@ -511,37 +511,6 @@ func TestEventsSinceSnapshotNeeded(t *testing.T) {
 	}
 }
 
-func TestSeedDemo(t *testing.T) {
-	e := newEnv(t)
-	info, err := e.svc.SeedDemo(e.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !info.Created || info.Password == "" || len(info.Accounts) < 8 {
-		t.Fatalf("demo info = %+v", info)
-	}
-	res, err := e.svc.SignIn(e.ctx, protocol.SignInRequest{Email: "alex@consult.example", Password: info.Password}, "127.0.0.1")
-	if err != nil || len(res.Workspaces) != 2 {
-		t.Fatalf("alex sign-in = %+v, %v, want a choice of two workspaces", res, err)
-	}
-	res, err = e.svc.SignIn(e.ctx, protocol.SignInRequest{Email: info.Accounts[0].Email, Password: info.Password}, "127.0.0.1")
-	if err != nil || res.Session == nil {
-		t.Fatalf("sign-in = %+v, %v", res, err)
-	}
-	c, _ := e.svc.Authenticate(e.ctx, res.Session.Token)
-	snap, err := e.svc.Snapshot(e.ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(snap.Members) != 5 || len(snap.Rooms) != 1 || len(snap.Messages) != 4 || !snap.Workspace.Settings.ExternalChat {
-		t.Fatalf("snapshot: %d members, %d rooms, %d messages, external %v", len(snap.Members), len(snap.Rooms), len(snap.Messages), snap.Workspace.Settings.ExternalChat)
-	}
-	again, err := e.svc.SeedDemo(e.ctx)
-	if err != nil || again.Created {
-		t.Fatalf("second seed = %+v, %v, want left alone", again, err)
-	}
-}
-
 func TestAdminValidation(t *testing.T) {
 	e, w := newWorld(t)
 	bad := service.DefaultSettings()

@@ -152,18 +152,3 @@ type NewMember struct {
 	Fields      map[string]string // any defined field, hidden ones included
 	Admin       bool
 }
-
-// DemoAccount is one member SeedDemo made.
-type DemoAccount struct {
-	Email     string
-	Name      string
-	Workspace string
-	Admin     bool
-}
-
-// DemoInfo says how to sign in to the demo data.
-type DemoInfo struct {
-	Created  bool // false: the database already had workspaces and was left alone
-	Password string
-	Accounts []DemoAccount
-}
