@@ -9,12 +9,9 @@ import (
 // refreshAccounts re-reads the workspaces signed in on this device (for
 // the switcher) and then calls done.
 func (a *App) refreshAccounts(done func()) {
-	var list []client.Account
-	a.run(func(context.Context) error {
-		var err error
-		list, err = a.cfg.Accounts.List()
-		return err
-	}, func(err error) {
+	fetch(a.run, func(context.Context) ([]client.Account, error) {
+		return a.cfg.Accounts.List()
+	}, func(list []client.Account, err error) {
 		if err != nil {
 			a.log.Warn("list accounts", "err", err)
 		} else {

@@ -85,19 +85,16 @@ func newAddBackDialog(work *worker, eng externalEngine, win fyne.Window, memberI
 	body := container.NewVBox(loading, d.card, d.status)
 	d.dlg = dialog.NewCustom(lang.L("Profile"), lang.L("Close"), body, win)
 	d.fit()
-	var p protocol.Profile
-	work.run(func(ctx context.Context) error {
-		var err error
-		p, err = eng.Member(ctx, memberID)
-		return err
-	}, func(err error) {
+	fetch(work.run, func(ctx context.Context) (protocol.Profile, error) {
+		return eng.Member(ctx, memberID)
+	}, func(p protocol.Profile, err error) {
 		loading.Hide()
 		if err != nil {
 			d.setStatus(addErrorText(err), true)
 			return
 		}
 		d.showCard(p.Name, p.WorkspaceName, p.Fields["title"], isExternal(eng.State(), memberID))
-	}, nil)
+	})
 	return d
 }
 
@@ -173,12 +170,9 @@ func (d *addExternalDialog) onViewTapped() {
 	d.card.Hide()
 	d.status.Hide()
 	d.view.Disable()
-	var prev protocol.LinkPreview
-	d.work.run(func(ctx context.Context) error {
-		var err error
-		prev, err = d.eng.ViewLink(ctx, link)
-		return err
-	}, func(err error) {
+	fetch(d.work.run, func(ctx context.Context) (protocol.LinkPreview, error) {
+		return d.eng.ViewLink(ctx, link)
+	}, func(prev protocol.LinkPreview, err error) {
 		d.view.Enable()
 		if err != nil {
 			d.setStatus(addErrorText(err), true)
@@ -186,7 +180,7 @@ func (d *addExternalDialog) onViewTapped() {
 		}
 		d.viewed, d.memberID = link, prev.MemberID
 		d.showCard(prev.Card.Name, prev.Card.WorkspaceName, prev.Card.Title, prev.Already)
-	}, nil)
+	})
 }
 
 func (d *addExternalDialog) onAddTapped() {
@@ -226,7 +220,7 @@ func (d *addExternalDialog) addConfirmed() {
 		if d.OnAdded != nil {
 			d.OnAdded(id)
 		}
-	}, nil)
+	})
 }
 
 func (d *addExternalDialog) setStatus(text string, problem bool) {

@@ -187,7 +187,14 @@ func (a *App) Start() {
 // shows a failure in the main window.
 func (a *App) run(work func(ctx context.Context) error, done func(err error)) {
 	a.touch() // screens call the engine when the user does something
-	a.work.run(work, done, func(err error) { a.showError(a.win, err) })
+	if done == nil {
+		done = func(err error) {
+			if err != nil {
+				a.showError(a.win, err)
+			}
+		}
+	}
+	a.work.run(work, done)
 }
 
 // engine is the open workspace's engine (nil when signed out).
@@ -208,13 +215,10 @@ func (a *App) state() client.State {
 
 // openAccount opens acct's engine and shows the main screen.
 func (a *App) openAccount(acct client.Account) {
-	var eng Engine
 	a.setContent(loadingView())
-	a.run(func(ctx context.Context) error {
-		var err error
-		eng, err = a.cfg.Accounts.Open(ctx, acct)
-		return err
-	}, func(err error) {
+	fetch(a.run, func(ctx context.Context) (Engine, error) {
+		return a.cfg.Accounts.Open(ctx, acct)
+	}, func(eng Engine, err error) {
 		if err != nil {
 			a.log.Warn("open workspace", "err", err)
 			s := a.showSignIn(false)

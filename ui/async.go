@@ -34,25 +34,30 @@ func newWorker(post func(func()), log *slog.Logger) *worker {
 }
 
 // run calls work on its own goroutine and then, on the Fyne thread, done
-// with work's error (nil on success). Results travel in the closures.
-// When done is nil and work fails, show is called with the error.
-func (w *worker) run(work func(ctx context.Context) error, done func(err error), show func(err error)) {
+// (when not nil) with work's error, nil on success. Results travel in the
+// closures; fetch carries one for you.
+func (w *worker) run(work func(ctx context.Context) error, done func(err error)) {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
 		err := work(w.ctx)
-		if w.ctx.Err() != nil {
+		if w.ctx.Err() != nil || done == nil {
 			return // shutting down: no screen wants the answer
 		}
-		w.post(func() {
-			switch {
-			case done != nil:
-				done(err)
-			case err != nil && show != nil:
-				show(err)
-			}
-		})
+		w.post(func() { done(err) })
 	}()
+}
+
+// fetch is run for work with a result: get runs off the Fyne thread and
+// done gets its value and error on the Fyne thread. run is (*App).run or
+// (*worker).run.
+func fetch[T any](run func(work func(context.Context) error, done func(error)), get func(context.Context) (T, error), done func(T, error)) {
+	var v T
+	run(func(ctx context.Context) error {
+		var err error
+		v, err = get(ctx)
+		return err
+	}, func(err error) { done(v, err) })
 }
 
 // close cancels running work and waits for it.

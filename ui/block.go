@@ -129,5 +129,5 @@ func (p *blockPanel) blockConfirmed(id string) {
 			p.block.Enable()
 			dialog.ShowInformation(lang.L("Could not do that"), errorText(err), p.win)
 		}
-	}, nil)
+	})
 }

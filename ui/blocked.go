@@ -139,7 +139,7 @@ func (l *blockedList) onUnblockTapped(b protocol.BlockedMember) {
 			l.unblocked = append(l.unblocked, b)
 		}
 		l.render()
-	}, nil)
+	})
 }
 
 func (l *blockedList) onAddTapped(b protocol.BlockedMember) {
@@ -170,5 +170,5 @@ func (l *blockedList) addConfirmed(b protocol.BlockedMember) {
 		}
 		l.added[b.ID] = true
 		l.render()
-	}, nil)
+	})
 }

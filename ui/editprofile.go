@@ -292,12 +292,9 @@ func (e *editProfile) showFilePicker() {
 // usePictureFile resizes and re-encodes an image file (off the Fyne
 // thread) and shows it as the new picture.
 func (e *editProfile) usePictureFile(file []byte) {
-	var out []byte
-	e.a.run(func(context.Context) error {
-		var err error
-		out, err = preparePicture(file)
-		return err
-	}, func(err error) {
+	fetch(e.a.run, func(context.Context) ([]byte, error) {
+		return preparePicture(file)
+	}, func(out []byte, err error) {
 		if err != nil {
 			e.setPictureError(err)
 			return

@@ -278,7 +278,7 @@ func (l *locker) askNewPassword(next func()) {
 			if next != nil {
 				next()
 			}
-		}, nil)
+		})
 	}, l.win)
 	// Enter in either field submits, as [Set password] would (the form
 	// checks both fields first).
@@ -387,7 +387,7 @@ func (s *lockScreen) onUnlockTapped() {
 		s.unlock.Enable()
 		s.tick()
 		s.l.win.Canvas().Focus(s.pw)
-	}, nil)
+	})
 }
 
 func (s *lockScreen) onForgotTapped() {
@@ -425,7 +425,7 @@ func (s *lockScreen) forgetConfirmed() {
 				s.l.work.log.Warn("clear lock", "err", err)
 			}
 			s.l.forgotten()
-		}, nil)
+		})
 	})
 }
 
@@ -506,5 +506,5 @@ func (s *lockSettings) save(change func(*lock.Settings)) {
 		if err != nil {
 			dialog.ShowInformation(lang.L("Could not do that"), errorText(err), s.l.win)
 		}
-	}, nil)
+	})
 }

@@ -329,7 +329,7 @@ func TestForgotPasswordWipesData(t *testing.T) {
 	}
 	var r *lockRig
 	forget := func(done func(error)) {
-		r.l.work.run(func(ctx context.Context) error { return eng.LogOut(ctx) }, done, nil)
+		r.l.work.run(func(ctx context.Context) error { return eng.LogOut(ctx) }, done)
 	}
 	r = newLockRig(t, nil, nil, forget)
 	if err := r.lk.Set(lockTestPassword); err != nil {

@@ -200,39 +200,28 @@ func (m *mainScreen) closeRoom() {
 
 // openSelfRoom opens (creating if needed) my own "chat with me" room.
 func (m *mainScreen) openSelfRoom() {
-	eng := m.a.engine()
-	if eng == nil {
-		return // signed out meanwhile
-	}
-	var id string
-	m.a.run(func(ctx context.Context) error {
-		var err error
-		id, err = eng.OpenSelfRoom(ctx)
-		return err
-	}, func(err error) {
-		if err != nil {
-			m.a.showError(m.a.win, err)
-			return
-		}
-		if m.a.main == m {
-			m.tabs.SelectIndex(0)
-			m.openRoom(id)
-		}
-	})
+	m.showRoom(Engine.OpenSelfRoom, false, nil)
 }
 
-// openDirectRoom opens (creating if needed) my 1:1 room with memberID.
+// openDirectRoom opens (creating if needed) my 1:1 room with memberID. It
+// is asked for from a profile window, so the main window comes forward;
+// done runs once the room shows.
 func (m *mainScreen) openDirectRoom(memberID string, done func()) {
+	m.showRoom(func(eng Engine, ctx context.Context) (string, error) {
+		return eng.OpenDirectRoom(ctx, memberID)
+	}, true, done)
+}
+
+// showRoom shows in the chats tab the room open answers with; focus brings
+// the main window forward too.
+func (m *mainScreen) showRoom(open func(Engine, context.Context) (string, error), focus bool, done func()) {
 	eng := m.a.engine()
 	if eng == nil {
 		return // signed out meanwhile
 	}
-	var id string
-	m.a.run(func(ctx context.Context) error {
-		var err error
-		id, err = eng.OpenDirectRoom(ctx, memberID)
-		return err
-	}, func(err error) {
+	fetch(m.a.run, func(ctx context.Context) (string, error) {
+		return open(eng, ctx)
+	}, func(id string, err error) {
 		if err != nil {
 			m.a.showError(m.a.win, err)
 			return
@@ -240,7 +229,9 @@ func (m *mainScreen) openDirectRoom(memberID string, done func()) {
 		if m.a.main == m {
 			m.tabs.SelectIndex(0)
 			m.openRoom(id)
-			m.a.win.RequestFocus()
+			if focus {
+				m.a.win.RequestFocus()
+			}
 		}
 		if done != nil {
 			done()

@@ -45,12 +45,9 @@ func openMemberProfileByID(a *App, id string) {
 	if eng == nil {
 		return // signed out meanwhile
 	}
-	var p protocol.Profile
-	a.run(func(ctx context.Context) error {
-		var err error
-		p, err = eng.Member(ctx, id)
-		return err
-	}, func(err error) {
+	fetch(a.run, func(ctx context.Context) (protocol.Profile, error) {
+		return eng.Member(ctx, id)
+	}, func(p protocol.Profile, err error) {
 		if err != nil {
 			a.showError(a.win, err)
 			return
@@ -145,12 +142,9 @@ func (m *memberProfile) refresh() {
 		return // signed out meanwhile
 	}
 	id := m.p.ID
-	var p protocol.Profile
-	m.a.run(func(ctx context.Context) error {
-		var err error
-		p, err = eng.Member(ctx, id)
-		return err
-	}, func(err error) {
+	fetch(m.a.run, func(ctx context.Context) (protocol.Profile, error) {
+		return eng.Member(ctx, id)
+	}, func(p protocol.Profile, err error) {
 		if err == nil && p.Version >= m.p.Version {
 			m.show(p)
 		}
@@ -169,14 +163,11 @@ func (m *memberProfile) onRoomsTogetherTapped() {
 		return // signed out meanwhile
 	}
 	id := m.p.ID
-	var rooms []protocol.Room
 	m.status.SetText(lang.L("Looking for the rooms you share…"))
 	m.status.Show()
-	m.a.run(func(ctx context.Context) error {
-		var err error
-		rooms, err = eng.RoomsInCommon(ctx, id)
-		return err
-	}, func(err error) {
+	fetch(m.a.run, func(ctx context.Context) ([]protocol.Room, error) {
+		return eng.RoomsInCommon(ctx, id)
+	}, func(rooms []protocol.Room, err error) {
 		if err != nil {
 			m.status.SetText(errorText(err))
 			return

@@ -105,12 +105,9 @@ func (d *newRoomDialog) onCreateTapped() {
 	if eng == nil {
 		return // signed out meanwhile
 	}
-	var roomID string
-	d.a.run(func(ctx context.Context) error {
-		var err error
-		roomID, err = eng.CreateGroupRoom(ctx, title, ids)
-		return err
-	}, func(err error) {
+	fetch(d.a.run, func(ctx context.Context) (string, error) {
+		return eng.CreateGroupRoom(ctx, title, ids)
+	}, func(roomID string, err error) {
 		d.create.Enable()
 		if err != nil {
 			d.setError(errorText(err))

@@ -52,15 +52,13 @@ func (c *pictureCache) get(id string, use func(fyne.Resource)) {
 	if eng == nil {
 		return // signed out meanwhile
 	}
-	var b []byte
-	c.a.run(func(ctx context.Context) error {
-		var err error
-		b, err = eng.Picture(ctx, id)
+	fetch(c.a.run, func(ctx context.Context) ([]byte, error) {
+		b, err := eng.Picture(ctx, id)
 		if err == nil {
 			err = checkPictureSize(b) // the screens decode it in full
 		}
-		return err
-	}, func(err error) {
+		return b, err
+	}, func(b []byte, err error) {
 		waiting := c.waiting[id]
 		delete(c.waiting, id)
 		if err != nil {

@@ -176,12 +176,9 @@ func (r *roomView) reload(version uint64) {
 		return // signed out meanwhile
 	}
 	limit := max(pageSize, len(r.msgs))
-	var msgs []client.Message
-	r.a.run(func(context.Context) error {
-		var err error
-		msgs, err = eng.Messages(r.roomID, 0, limit+1)
-		return err
-	}, func(err error) {
+	fetch(r.a.run, func(context.Context) ([]client.Message, error) {
+		return eng.Messages(r.roomID, 0, limit+1)
+	}, func(msgs []client.Message, err error) {
 		r.loading = false
 		if err != nil {
 			r.a.showError(r.a.win, err)
@@ -311,12 +308,9 @@ func (r *roomView) onSendTapped() {
 	r.provisional = append(r.provisional, shown)
 	r.list.Refresh()
 	r.list.ScrollToBottom()
-	var sent client.Message
-	r.a.run(func(ctx context.Context) error {
-		var err error
-		sent, err = eng.SendMessage(ctx, r.roomID, text)
-		return err
-	}, func(err error) {
+	fetch(r.a.run, func(ctx context.Context) (client.Message, error) {
+		return eng.SendMessage(ctx, r.roomID, text)
+	}, func(sent client.Message, err error) {
 		r.provisional = slices.DeleteFunc(r.provisional, func(m client.Message) bool { return m.ID == shown.ID })
 		if err != nil {
 			r.list.Refresh()

@@ -124,14 +124,11 @@ func linkLabel() *widget.Label {
 }
 
 func (d *shareDialog) loadOnce() {
-	var link protocol.ProfileLink
 	d.onceBody.Objects = []fyne.CanvasObject{widget.NewActivity()}
 	d.onceBody.Refresh()
-	d.work.run(func(ctx context.Context) error {
-		var err error
-		link, err = d.eng.OneTimeLink(ctx)
-		return err
-	}, func(err error) {
+	fetch(d.work.run, func(ctx context.Context) (protocol.ProfileLink, error) {
+		return d.eng.OneTimeLink(ctx)
+	}, func(link protocol.ProfileLink, err error) {
 		if err != nil {
 			d.showProblem(d.onceBody, err, d.loadOnce)
 			return
@@ -145,7 +142,7 @@ func (d *shareDialog) loadOnce() {
 		d.onceBody.Refresh()
 		d.tick()
 		d.fit()
-	}, nil)
+	})
 }
 
 func (d *shareDialog) loadQR() {
@@ -155,14 +152,9 @@ func (d *shareDialog) loadQR() {
 // fetchQR shows the QR link that get returns (the current one or a new
 // one), then the status done when it is not empty.
 func (d *shareDialog) fetchQR(get func(context.Context) (protocol.ProfileLink, error), done string) {
-	var link protocol.ProfileLink
 	d.qrBody.Objects = []fyne.CanvasObject{widget.NewActivity()}
 	d.qrBody.Refresh()
-	d.work.run(func(ctx context.Context) error {
-		var err error
-		link, err = get(ctx)
-		return err
-	}, func(err error) {
+	fetch(d.work.run, get, func(link protocol.ProfileLink, err error) {
 		if err != nil {
 			d.showProblem(d.qrBody, err, d.loadQR)
 			return
@@ -185,7 +177,7 @@ func (d *shareDialog) fetchQR(get func(context.Context) (protocol.ProfileLink, e
 		if done != "" {
 			d.setStatus(done, false)
 		}
-	}, nil)
+	})
 }
 
 // showProblem replaces a section with what went wrong and [Try again].
@@ -287,7 +279,7 @@ func (d *shareDialog) saveQRTo(w fyne.URIWriteCloser, err error) {
 			return
 		}
 		d.setStatus(lang.L("QR code saved as {{.Name}}.", map[string]any{"Name": w.URI().Name()}), false)
-	}, nil)
+	})
 }
 
 func (d *shareDialog) setStatus(text string, problem bool) {

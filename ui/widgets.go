@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -130,25 +131,7 @@ func meBadge() fyne.CanvasObject {
 	t := canvas.NewText(lang.L("Me"), color.White)
 	t.TextSize = theme.CaptionTextSize()
 	t.TextStyle.Bold = true
-	return container.NewStack(bg, container.New(&padLayout{h: 6, v: 1}, t))
-}
-
-// padLayout pads its objects by fixed amounts (smaller than theme padding).
-type padLayout struct{ h, v float32 }
-
-func (p *padLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
-	for _, o := range objs {
-		o.Move(fyne.NewPos(p.h, p.v))
-		o.Resize(fyne.NewSize(s.Width-2*p.h, s.Height-2*p.v))
-	}
-}
-
-func (p *padLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var m fyne.Size
-	for _, o := range objs {
-		m = m.Max(o.MinSize())
-	}
-	return m.Add(fyne.NewSize(2*p.h, 2*p.v))
+	return container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(1, 1, 6, 6), t))
 }
 
 // minWidthLayout makes its objects at least w wide (a side panel).
