@@ -1,0 +1,83 @@
+package loadtest
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Memory is a process's resident set as /proc/PID/status gives it.
+type Memory struct {
+	RSS  uint64 // VmRSS, bytes
+	Peak uint64 // VmHWM: the highest RSS so far, bytes
+}
+
+// readMemory reads the resident set of process pid.
+func readMemory(pid int) (Memory, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return Memory{}, err
+	}
+	defer f.Close()
+	var m Memory
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		key, val, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (key != "VmRSS" && key != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		if err != nil {
+			return Memory{}, fmt.Errorf("/proc/%d/status %s: %w", pid, key, err)
+		}
+		if key == "VmRSS" {
+			m.RSS = kb << 10
+		} else {
+			m.Peak = kb << 10
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return Memory{}, err
+	}
+	if m.RSS == 0 {
+		return Memory{}, fmt.Errorf("/proc/%d/status has no VmRSS", pid)
+	}
+	return m, nil
+}
+
+// raiseFileLimit raises this process's open-file limit to at least need
+// descriptors, up to the hard limit, and returns the limit it now has. It
+// fails when the hard limit is below need (need 0: as high as allowed).
+func raiseFileLimit(need uint64) (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, fmt.Errorf("getrlimit: %w", err)
+	}
+	if need > lim.Max {
+		return lim.Cur, fmt.Errorf("%d open files are needed but the hard limit is %d: "+
+			"raise it (ulimit -Hn, or LimitNOFILE= in a systemd unit) and run again", need, lim.Max)
+	}
+	if lim.Cur < lim.Max && (need == 0 || lim.Cur < need) {
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return 0, fmt.Errorf("setrlimit: %w", err)
+		}
+	}
+	return lim.Cur, nil
+}
+
+// loadAverage is the one-minute load average, or "?" when unknown.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
