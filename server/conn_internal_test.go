@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -26,6 +27,7 @@ func connPair(t *testing.T, sendQueue int) (*Server, *conn, *websocket.Conn) {
 		SendQueue:  sendQueue,
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
+	s.writers.start(1, &s.wg)
 	got := make(chan *conn, 1)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := s.ws.upgrader.Upgrade(w, r, nil)
@@ -48,18 +50,22 @@ func connPair(t *testing.T, sendQueue int) (*Server, *conn, *websocket.Conn) {
 	t.Cleanup(func() {
 		c.kill("")
 		client.Close()
+		s.writers.close()
 		s.wg.Wait()
 	})
 	return s, c, client
 }
 
-func eventBytes(t *testing.T, seq int64) []byte {
+// deliver hands c an event as the hub does.
+func deliver(t *testing.T, c *conn, seq int64) {
 	t.Helper()
 	b, err := json.Marshal(protocol.Frame{T: protocol.FrameEvent, Seq: seq, Op: protocol.EvMessageNew, Data: []byte(`{}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	if c.deliver(seq, textFrame(b)) {
+		c.srv.writers.schedule(c)
+	}
 }
 
 func readSeqs(t *testing.T, client *websocket.Conn, n int) []int64 {
@@ -85,16 +91,16 @@ func readSeqs(t *testing.T, client *websocket.Conn, n int) []int64 {
 func TestCatchUpBoundary(t *testing.T) {
 	_, c, client := connPair(t, 8)
 
-	c.deliver(1, eventBytes(t, 1)) // idle: not wanted, the client has not synced
+	deliver(t, c, 1) // idle: not wanted, the client has not synced
 	c.mu.Lock()
 	c.state = stateCatchingUp
 	c.mu.Unlock()
 	for _, seq := range []int64{5, 6, 7} { // committed while the replay ran
-		c.deliver(seq, eventBytes(t, seq))
+		deliver(t, c, seq)
 	}
 	c.goLive(6) // the replay sent up to 6
-	c.deliver(7, eventBytes(t, 7))
-	c.deliver(8, eventBytes(t, 8))
+	deliver(t, c, 7)
+	deliver(t, c, 8)
 
 	if got, want := readSeqs(t, client, 2), []int64{7, 8}; !slices.Equal(got, want) {
 		t.Errorf("client got seqs %v, want %v", got, want)
@@ -112,7 +118,7 @@ func TestSlowConnectionIsDropped(t *testing.T) {
 	go func() {
 		defer close(done)
 		for seq := int64(1); seq <= 2*queue+2; seq++ {
-			c.deliver(seq, eventBytes(t, seq))
+			deliver(t, c, seq)
 		}
 	}()
 	select {
@@ -133,4 +139,95 @@ func TestSlowConnectionIsDropped(t *testing.T) {
 			break // closed, as wanted
 		}
 	}
+}
+
+// eventFrame is a framed event whose text is n bytes long.
+func eventFrame(t *testing.T, seq int64, n int) frame {
+	t.Helper()
+	data, err := json.Marshal(protocol.Message{ID: "m", Text: strings.Repeat(string(rune('a'+seq%26)), n)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(protocol.Frame{T: protocol.FrameEvent, Seq: seq, Op: protocol.EvMessageNew, Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return textFrame(b)
+}
+
+// readEvents reads n event frames and checks their seqs run from 1 and
+// their texts are whole.
+func readEvents(t *testing.T, client *websocket.Conn, n int, size func(seq int64) int) {
+	t.Helper()
+	_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for want := int64(1); want <= int64(n); want++ {
+		_, b, err := client.ReadMessage()
+		if err != nil {
+			t.Fatalf("read event %d: %v", want, err)
+		}
+		f, err := protocol.DecodeFrame(b)
+		if err != nil {
+			t.Fatalf("event %d: %v", want, err)
+		}
+		var m protocol.Message
+		if err := json.Unmarshal(f.Data, &m); err != nil {
+			t.Fatalf("event %d data: %v", want, err)
+		}
+		if f.Seq != want || m.Text != strings.Repeat(string(rune('a'+want%26)), size(want)) {
+			t.Fatalf("got seq %d with a %d-byte text, want seq %d with %d bytes", f.Seq, len(m.Text), want, size(want))
+		}
+	}
+}
+
+// TestSlowReaderGetsEverything: a reader whose socket is full is not a
+// dead one. The writers hand its connection to a flusher of its own, which
+// waits for the socket; once the reader reads again it gets every frame,
+// whole and in order, including the one the pool's write cut in the middle.
+func TestSlowReaderGetsEverything(t *testing.T) {
+	const events = 40
+	_, c, client := connPair(t, 2*events)
+	// A small send buffer fills after a few frames (the peer's receive
+	// buffer, some 100 KB before it reads, too).
+	if err := c.ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	c.goLive(0)
+	size := func(seq int64) int {
+		if seq == 1 {
+			return 300_000 // more than the buffers take: written in part; a 64-bit length
+		}
+		return 16_000
+	}
+	for seq := int64(1); seq <= events; seq++ {
+		if c.deliver(seq, eventFrame(t, seq, size(seq))) {
+			c.srv.writers.schedule(c)
+		}
+	}
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		t.Fatal("a connection whose reader is only slow was dropped")
+	}
+	readEvents(t, client, events, size)
+}
+
+// TestQueuedFramesGoTogether: frames queued before a writer takes the
+// connection are written together (one write) and arrive as separate,
+// whole messages.
+func TestQueuedFramesGoTogether(t *testing.T) {
+	_, c, client := connPair(t, 8)
+	c.goLive(0)
+	size := func(int64) int { return 100 }
+	ready := c.deliver(1, eventFrame(t, 1, 100))
+	for seq := int64(2); seq <= 5; seq++ {
+		if c.deliver(seq, eventFrame(t, seq, 100)) {
+			t.Fatalf("deliver %d asked for a writer while one owns the queue", seq)
+		}
+	}
+	if !ready {
+		t.Fatal("the first frame did not ask for a writer")
+	}
+	c.srv.writers.schedule(c)
+	readEvents(t, client, 5, size)
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -54,14 +55,15 @@ const (
 // Server serves the API on one listener. Open starts it and Close stops it
 // and waits for every goroutine it started, websocket connections included.
 type Server struct {
-	cfg  Config
-	svc  *service.Service
-	log  *slog.Logger
-	hub  *hub
-	http *http.Server
-	ln   net.Listener
-	ws   wsSettings
-	pub  *publicPages
+	cfg     Config
+	svc     *service.Service
+	log     *slog.Logger
+	hub     *hub
+	writers writers // write live frames to the websockets; started by Open
+	http    *http.Server
+	ln      net.Listener
+	ws      wsSettings
+	pub     *publicPages
 
 	ctx    context.Context // canceled by Close; parent of every request context
 	cancel context.CancelFunc
@@ -98,7 +100,7 @@ func New(cfg Config) *Server {
 		svc: cfg.Service,
 		log: cfg.Logger,
 	}
-	s.hub = newHub(s.log)
+	s.hub = newHub(s.log, &s.writers)
 	s.ws = newWSSettings(cfg)
 	s.pub = newPublicPages(cfg.PublicPageRate, cfg.PublicPageMinTime)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -115,8 +117,9 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// Open binds the listener (so a busy port fails here, not later), subscribes
-// the hub to the bus and starts serving.
+// Open binds the listener (so a busy port fails here, not later), starts
+// the websocket writers and keepalive, subscribes the hub to the bus and
+// starts serving.
 func (s *Server) Open() error {
 	if s.svc == nil || s.cfg.Bus == nil {
 		return errors.New("server: Config.Service and Config.Bus are required")
@@ -129,6 +132,9 @@ func (s *Server) Open() error {
 		}
 	}
 	s.ln = ln
+	s.writers.start(runtime.GOMAXPROCS(0), &s.wg)
+	s.wg.Add(1)
+	go s.keepalive()
 	s.unsubscribe = s.cfg.Bus.Subscribe(s.hub.publish)
 	s.wg.Add(1)
 	go func() {
@@ -175,8 +181,25 @@ func (s *Server) Close() error {
 	}
 	s.cancel()
 	s.hub.closeAll()
+	s.writers.close()
 	s.wg.Wait()
 	return err
+}
+
+// keepalive pings every connection once a ping period, one slot of them
+// each tick, until Close.
+func (s *Server) keepalive() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.ws.pingPeriod / pingSlots)
+	defer t.Stop()
+	for slot := 0; ; slot = (slot + 1) % pingSlots {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			s.hub.ping(slot)
+		}
+	}
 }
 
 // track counts a handler in wg so Close waits for it. It reports false

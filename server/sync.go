@@ -114,11 +114,11 @@ func (c *conn) catchUp(ctx context.Context, cursor int64) (int64, error) {
 }
 
 // goLive ends the catch-up: held events newer than the replay go to the
-// writer in order, and later events follow them.
+// writers in order, and later events follow them.
 func (c *conn) goLive(cursor int64) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return
 	}
 	c.state = stateStreaming
@@ -132,7 +132,11 @@ func (c *conn) goLive(cursor int64) {
 		c.lastSeq = f.seq
 		c.queue = append(c.queue, f)
 	}
-	c.startWriterLocked()
+	ready := c.claimLocked()
+	c.mu.Unlock()
+	if ready {
+		c.srv.writers.schedule(c)
+	}
 }
 
 func encodeFrame(f protocol.Frame) ([]byte, error) {

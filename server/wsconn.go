@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -18,7 +18,7 @@ type wsSettings struct {
 	upgrader   websocket.Upgrader
 	pingPeriod time.Duration
 	pongWait   time.Duration // no frame for this long closes the connection
-	writeWait  time.Duration // one frame must be written within this
+	writeWait  time.Duration // one write must complete within this
 	queueMax   int           // live frames waiting for a slow connection
 	heldMax    int           // live events held while a sync catches up
 }
@@ -27,9 +27,17 @@ func newWSSettings(cfg Config) wsSettings {
 	return wsSettings{
 		upgrader: websocket.Upgrader{
 			HandshakeTimeout: 10 * time.Second,
-			// An idle connection keeps only its read buffer; writes borrow a
-			// buffer from the pool, so idle connections hold none.
-			ReadBufferSize:  512,
+			// An idle connection keeps only its read buffer, big enough for
+			// a control frame; longer payloads are read past it. The
+			// reader's writes (answers, the catch-up) borrow a buffer from
+			// the pool; live events never use one (see frame).
+			//
+			// Compression is off. A message the reader writes goes through
+			// gorilla, which can compress it on its own
+			// (EnableWriteCompression) once EnableCompression is set; live
+			// events then still go out as plain frames, which
+			// permessage-deflate allows.
+			ReadBufferSize:  256,
 			WriteBufferSize: 4096,
 			WriteBufferPool: &sync.Pool{},
 			// CheckOrigin nil: requests without Origin (desktop clients) pass,
@@ -53,82 +61,101 @@ const (
 	stateStreaming                     // caught up: live events are queued for the writer
 )
 
-// outFrame is an encoded frame waiting to be written.
+// outFrame is a frame waiting to be written.
 type outFrame struct {
 	seq   int64 // event seq; 0 for live-only frames
-	data  []byte
+	f     frame
 	final bool // close the connection once it is written
 }
 
 // conn is one websocket connection of one session.
 //
 // Goroutines: the reader (readLoop) owns reading and handles requests in
-// order, writing their answers itself. A writer (writeLoop) runs only while
-// live frames or a ping are queued, so an idle connection costs one
-// goroutine. Both count in the server's WaitGroup.
+// order, writing their answers itself. Live frames (events, pings) wait in
+// queue for the server's writers, which write them without blocking; a
+// connection whose socket cannot take them at once gets a goroutine of its
+// own until its queue is empty (see writers). An idle connection costs one
+// goroutine. All count in the server's WaitGroup.
 type conn struct {
 	srv    *Server
 	ws     *websocket.Conn
+	raw    syscall.RawConn // the socket, for writes tried without blocking; nil: never tried
 	caller service.Caller
+	slot   int // which keepalive tick pings it (hub.ping)
 
-	wmu sync.Mutex // serializes writes on ws: gorilla allows one writer at a time
+	// wmu is held by whoever writes to the socket: the reader (answers,
+	// pongs, the close handshake), a pool writer or the connection's own
+	// flusher. Frames of different writers must never interleave.
+	wmu sync.Mutex
 
 	mu      sync.Mutex
 	state   streamState // guarded by mu
 	lastSeq int64       // newest event seq written or queued; guarded by mu
 	held    []outFrame  // live events that came during catch-up; guarded by mu
-	queue   []outFrame  // frames for the writer; guarded by mu
-	pingDue bool        // guarded by mu
-	writing bool        // a writeLoop is running; guarded by mu
+	queue   []outFrame  // frames for the writers; guarded by mu
+	writing bool        // a writer owns the queue and looks at it again before letting go; guarded by mu
 	closed  bool        // guarded by mu
 	revoked bool        // the session was signed out; guarded by mu
-	ping    *time.Timer // guarded by mu
 
 	synced bool // a sync request was seen; used by one request at a time
 }
 
 func newConn(srv *Server, ws *websocket.Conn, caller service.Caller) *conn {
-	return &conn{srv: srv, ws: ws, caller: caller}
+	return &conn{srv: srv, ws: ws, raw: rawConn(ws.NetConn()), caller: caller}
 }
 
-// start arms the ping timer and runs the reader. The caller must hold a
+// start sets the connection up and runs its reader. The caller must hold a
 // count in srv.wg (it runs in a tracked handler).
 func (c *conn) start() {
-	c.mu.Lock()
-	c.ping = time.AfterFunc(c.srv.ws.pingPeriod, c.onPingTimer)
-	c.mu.Unlock()
-	c.srv.wg.Add(1)
-	go c.readLoop()
-}
-
-func (c *conn) readLoop() {
-	defer c.srv.wg.Done()
-	defer c.srv.hub.remove(c)
-	defer c.kill("")
-
-	set := &c.srv.ws
 	// Oversize frames make gorilla fail the read with close code 1009
 	// (message too big) and the connection ends: a peer that sends 1 MB
 	// frames is not one to keep reading from.
 	c.ws.SetReadLimit(protocol.MaxFrameBytes)
-	_ = c.ws.SetReadDeadline(time.Now().Add(set.pongWait))
-	c.ws.SetPongHandler(func(string) error {
-		return c.ws.SetReadDeadline(time.Now().Add(set.pongWait))
+	c.touch()
+	c.ws.SetPongHandler(func(string) error { c.touch(); return nil })
+	// Gorilla's own handlers would write past wmu.
+	c.ws.SetPingHandler(func(data string) error {
+		c.touch()
+		c.writeControl(websocket.PongMessage, []byte(data))
+		return nil
 	})
-	for {
-		_, msg, err := c.ws.ReadMessage()
-		if err != nil {
-			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
-				c.srv.log.Debug("websocket read ended", "member", c.caller.MemberID, "err", err)
-			}
-			return
-		}
-		_ = c.ws.SetReadDeadline(time.Now().Add(set.pongWait))
-		if err := c.handleOffStack(msg); err != nil {
-			c.srv.log.Debug("websocket closed", "member", c.caller.MemberID, "err", err)
-			return
+	c.ws.SetCloseHandler(func(code int, _ string) error {
+		c.writeControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""))
+		return nil
+	})
+	c.srv.wg.Add(1)
+	go c.readLoop()
+}
+
+// readLoop reads requests until the connection ends. It spends the life of
+// an idle connection parked in ReadMessage, so its frame is kept small:
+// with gorilla's and the runtime's frames below it, the goroutine's stack
+// then fits (and shrinks) into 4 KB.
+func (c *conn) readLoop() {
+	var err error
+	for err == nil {
+		var msg []byte
+		if _, msg, err = c.ws.ReadMessage(); err == nil {
+			c.touch()
+			err = c.handleOffStack(msg)
 		}
 	}
+	c.end(err)
+}
+
+// touch extends the read deadline: any frame shows the peer is alive.
+func (c *conn) touch() {
+	_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.ws.pongWait))
+}
+
+// end cleans up after the reader.
+func (c *conn) end(err error) {
+	c.kill("")
+	c.srv.hub.remove(c)
+	if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
+		c.srv.log.Debug("websocket ended", "member", c.caller.MemberID, "err", err)
+	}
+	c.srv.wg.Done()
 }
 
 // handleOffStack runs handle on a short-lived goroutine and waits for it.
@@ -187,125 +214,91 @@ func (c *conn) writeFrame(f protocol.Frame) error {
 }
 
 // write sends one websocket message, waiting for any writer in progress.
+// Answers are written here, by the reader, so a client that sends requests
+// faster than it reads answers slows only itself.
 func (c *conn) write(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.ws.writeWait))
-	return c.ws.WriteMessage(websocket.TextMessage, b)
+	err := c.ws.WriteMessage(websocket.TextMessage, b)
+	clearWriteDeadline(c)
+	return err
 }
 
-// deliver queues a stored event for this connection without blocking. A
+// writeControl writes a control frame for the reader's handlers. An error
+// is left for the next read to find.
+func (c *conn) writeControl(kind int, data []byte) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.ws.WriteControl(kind, data, time.Now().Add(c.srv.ws.writeWait))
+	clearWriteDeadline(c)
+}
+
+// clearWriteDeadline removes the deadline a blocking write left on the
+// socket: the pool writers try their writes without one, and an expired
+// deadline would fail them. wmu is held.
+func clearWriteDeadline(c *conn) { _ = c.ws.NetConn().SetWriteDeadline(time.Time{}) }
+
+// deliver queues a stored event for this connection without blocking, and
+// reports whether the connection must now be handed to the writers. A
 // connection that is too far behind is dropped.
-func (c *conn) deliver(seq int64, data []byte) {
+func (c *conn) deliver(seq int64, f frame) (ready bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return
+		return false
 	}
 	switch c.state {
 	case stateIdle:
-		return // the client reads it from the store when it syncs
+		return false // the client reads it from the store when it syncs
 	case stateCatchingUp:
 		if len(c.held) >= c.srv.ws.heldMax {
 			c.killLocked("too many events during catch-up")
-			return
+			return false
 		}
-		c.held = append(c.held, outFrame{seq: seq, data: data})
-		return
+		c.held = append(c.held, outFrame{seq: seq, f: f})
+		return false
 	}
 	if seq <= c.lastSeq {
-		return // already sent by the replay
+		return false // already sent by the replay
 	}
 	c.lastSeq = seq
-	c.enqueueLocked(outFrame{seq: seq, data: data})
+	return c.enqueueLocked(outFrame{seq: seq, f: f})
 }
 
 // deliverLive queues a live-only frame whatever the stream state; final
-// frames (session revoked) close the connection once written.
-func (c *conn) deliverLive(data []byte, final bool) {
+// frames (session revoked) close the connection once written. It reports
+// whether the connection must now be handed to the writers.
+func (c *conn) deliverLive(f frame, final bool) (ready bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return
+		return false
 	}
 	if final {
 		c.revoked = true
 	}
-	c.enqueueLocked(outFrame{data: data, final: final})
+	return c.enqueueLocked(outFrame{f: f, final: final})
 }
 
-func (c *conn) enqueueLocked(f outFrame) {
+func (c *conn) enqueueLocked(f outFrame) (ready bool) {
 	if len(c.queue) >= c.srv.ws.queueMax {
 		c.killLocked("send queue full")
-		return
+		return false
 	}
 	c.queue = append(c.queue, f)
-	c.startWriterLocked()
+	return c.claimLocked()
 }
 
-// startWriterLocked starts a writeLoop if there is work and none runs. The
-// reader holds a count in srv.wg until closed is set, so the Add here never
-// races with the server's Wait.
-func (c *conn) startWriterLocked() {
-	if c.writing || c.closed || (len(c.queue) == 0 && !c.pingDue) {
-		return
+// claimLocked marks the queue as owned by a writer to come, if it has
+// frames and no writer owns it, and reports whether it did: the caller
+// then hands the connection to the writers.
+func (c *conn) claimLocked() bool {
+	if c.writing || c.closed || len(c.queue) == 0 {
+		return false
 	}
 	c.writing = true
-	c.srv.wg.Add(1)
-	go c.writeLoop()
-}
-
-// writeLoop writes queued frames until the queue is empty, then ends.
-func (c *conn) writeLoop() {
-	defer c.srv.wg.Done()
-	for {
-		c.mu.Lock()
-		batch, ping := c.queue, c.pingDue
-		c.queue, c.pingDue = nil, false
-		if c.closed || (len(batch) == 0 && !ping) {
-			c.writing = false
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-		if err := c.writeBatch(batch, ping); err != nil {
-			c.kill(err.Error())
-		}
-	}
-}
-
-func (c *conn) writeBatch(batch []outFrame, ping bool) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	wait := c.srv.ws.writeWait
-	if ping {
-		if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait)); err != nil {
-			return err
-		}
-	}
-	_ = c.ws.SetWriteDeadline(time.Now().Add(wait)) // once per batch: it is not free
-	for _, f := range batch {
-		if err := c.ws.WriteMessage(websocket.TextMessage, f.data); err != nil {
-			return err
-		}
-		if f.final {
-			msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "signed out")
-			_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(wait))
-			return errors.New("session revoked")
-		}
-	}
-	return nil
-}
-
-func (c *conn) onPingTimer() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return
-	}
-	c.pingDue = true
-	c.startWriterLocked()
-	c.ping.Reset(c.srv.ws.pingPeriod)
+	return true
 }
 
 // kill closes the connection at once; the reader then cleans up.
@@ -321,9 +314,6 @@ func (c *conn) killLocked(reason string) {
 	}
 	c.closed = true
 	c.queue, c.held = nil, nil
-	if c.ping != nil {
-		c.ping.Stop()
-	}
 	if reason != "" {
 		c.srv.log.Debug("dropping websocket", "member", c.caller.MemberID, "reason", reason)
 	}
