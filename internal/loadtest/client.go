@@ -21,11 +21,20 @@ import (
 // that the clients, which share the machine with the node, cost as little
 // as they can and every byte read is the node's.
 type client struct {
-	i   int // member index
-	nc  net.Conn
-	br  *bufio.Reader
-	wmu sync.Mutex          // one frame written at a time: requests and pongs
+	i   int                 // member index
 	res chan protocol.Frame // answers to requests after the sync
+
+	wmu sync.Mutex // one frame written at a time: requests and pongs
+	// Until a poller takes the socket over (poller.add), nc and br; then
+	// fd, which the poller reads and writes go to.
+	nc net.Conn      // guarded by wmu once the poller runs
+	br *bufio.Reader // until the sync's answer
+	fd int           // guarded by wmu
+
+	// Used by the one goroutine that reads c after its sync (a poller).
+	pending []byte // the start of a frame not all read yet
+	frag    []byte // the fragments of a message so far
+	ended   bool   // the connection ended; it is read no more
 }
 
 // Websocket opcodes (RFC 6455 section 5.2).
@@ -96,6 +105,13 @@ func (c *client) handshake(addr, token string, cursor int64) error {
 		if f.Err != nil {
 			return fmt.Errorf("sync: %w", f.Err)
 		}
+		// A poller reads the socket from here on; it starts with what
+		// the reader has read past the answer.
+		if n := c.br.Buffered(); n > 0 {
+			b, _ := c.br.Peek(n)
+			c.pending = append(c.pending, b...)
+		}
+		c.br = nil
 		return c.nc.SetDeadline(time.Time{})
 	}
 }
@@ -132,9 +148,23 @@ func (c *client) writeFrame(op byte, p []byte) error {
 	h = append(h, p...)
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.nc == nil {
+		return writeFD(c.fd, h)
+	}
 	_ = c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	_, err := c.nc.Write(h)
 	return err
+}
+
+// close closes the connection.
+func (c *client) close() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.nc != nil {
+		c.nc.Close()
+		return
+	}
+	closeFD(c.fd)
 }
 
 var errProtocol = errors.New("websocket protocol error")
@@ -189,39 +219,77 @@ func (c *client) readMessage(buf []byte) (op byte, payload []byte, err error) {
 	}
 }
 
-// run reads until the connection ends, answering pings, handing answers to
-// requests to c.res and every data message to onText (whose payload is
-// reused after it returns).
-func (c *client) run(onText func(c *client, payload []byte)) error {
-	var buf []byte
+// consume handles the complete frames at the start of b: it answers
+// pings, hands answers to requests to c.res and every data message to
+// onText (whose payload is not kept after it returns). It returns how
+// many bytes it used; the rest is the start of a frame still to come.
+func (c *client) consume(b []byte, onText func(c *client, payload []byte)) (int, error) {
+	used := 0
 	for {
-		op, p, err := c.readMessage(buf)
-		if err != nil {
-			return err
+		rest := b[used:]
+		if len(rest) < 2 {
+			return used, nil
 		}
+		fin, op, n, hl := rest[0]&0x80 != 0, rest[0]&0x0F, uint64(rest[1]&0x7F), 2
+		if rest[1]&0x80 != 0 {
+			return used, fmt.Errorf("%w: masked server frame", errProtocol)
+		}
+		switch n {
+		case 126:
+			if len(rest) < 4 {
+				return used, nil
+			}
+			n, hl = uint64(binary.BigEndian.Uint16(rest[2:])), 4
+		case 127:
+			if len(rest) < 10 {
+				return used, nil
+			}
+			n, hl = binary.BigEndian.Uint64(rest[2:]), 10
+		}
+		if n > 2*protocol.MaxFrameBytes {
+			return used, fmt.Errorf("%w: a %d-byte frame", errProtocol, n)
+		}
+		if uint64(len(rest)-hl) < n {
+			return used, nil
+		}
+		p := rest[hl : hl+int(n)]
+		used += hl + int(n)
 		switch op {
 		case opPing:
 			if err := c.writeFrame(opPong, p); err != nil {
-				return err
+				return used, err
 			}
 		case opClose:
-			return io.EOF
-		case opText:
-			buf = p[:0]
-			if bytes.Contains(p, []byte(`"t":"res"`)) {
-				f, err := protocol.DecodeFrame(p)
-				if err != nil {
-					return err
+			return used, io.EOF
+		case opText, opContinuation:
+			if !fin || len(c.frag) > 0 { // a fragment: keep it until the last
+				c.frag = append(c.frag, p...)
+				if !fin {
+					continue
 				}
-				select {
-				case c.res <- f:
-				default:
-					return fmt.Errorf("%w: an answer nobody asked for (%s)", errProtocol, f.ID)
-				}
+				p, c.frag = c.frag, nil
 			}
-			onText(c, p)
+			if err := c.onData(p, onText); err != nil {
+				return used, err
+			}
 		}
 	}
+}
+
+func (c *client) onData(p []byte, onText func(c *client, payload []byte)) error {
+	if bytes.Contains(p, []byte(`"t":"res"`)) {
+		f, err := protocol.DecodeFrame(p)
+		if err != nil {
+			return err
+		}
+		select {
+		case c.res <- f:
+		default:
+			return fmt.Errorf("%w: an answer nobody asked for (%s)", errProtocol, f.ID)
+		}
+	}
+	onText(c, p)
+	return nil
 }
 
 // await waits for the answer to request id.

@@ -2,7 +2,11 @@
 
 package loadtest
 
-import "errors"
+import (
+	"errors"
+	"sync/atomic"
+	"time"
+)
 
 // Memory is a process's resident set.
 type Memory struct {
@@ -15,3 +19,15 @@ var errLinuxOnly = errors.New("the load tool reads /proc and runs on Linux only"
 func readMemory(int) (Memory, error)        { return Memory{}, errLinuxOnly }
 func raiseFileLimit(uint64) (uint64, error) { return 0, errLinuxOnly }
 func loadAverage() string                   { return "?" }
+
+type poller struct{ stop atomic.Bool }
+
+func newPoller(time.Duration, func(*client, []byte), func(*client, error)) (*poller, error) {
+	return nil, errLinuxOnly
+}
+func (*poller) add(*client) error { return errLinuxOnly }
+func (*poller) run()              {}
+func (*poller) close()            {}
+
+func writeFD(int, []byte) error { return errLinuxOnly }
+func closeFD(int)               {}

@@ -20,6 +20,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -40,6 +41,12 @@ type Config struct {
 	// Writers send Writes messages in all, each in its own room, one at a
 	// time per writer; 0 writers: no write phase.
 	Writers, Writes int
+	// Coalesce is how long the clients' readers pause after a round of
+	// reads, before they wait for more: deliveries that come meanwhile are
+	// read together, the way a network card moderates its interrupts, so
+	// the node's writes wake them less often. A delivery is then seen up to
+	// this much late. 0: never pause.
+	Coalesce time.Duration
 	// Log gets progress lines and the node's stderr; nil: discarded.
 	Log io.Writer
 	// ProfileDir, when set, gets CPU profiles of the node and of the
@@ -194,7 +201,8 @@ type measurement struct {
 	node *nodeProcess
 
 	clients  []*client
-	readers  sync.WaitGroup // one count per client's run
+	pollers  []*poller      // read the clients, each its share
+	reading  sync.WaitGroup // one count per poller running
 	stopping atomic.Bool    // set before Run closes the connections itself
 	dropped  atomic.Int64
 	probe    atomic.Pointer[probe] // the fan-out in flight
@@ -202,6 +210,18 @@ type measurement struct {
 }
 
 func (m *measurement) run(ctx context.Context) error {
+	for range runtime.GOMAXPROCS(0) {
+		p, err := newPoller(m.cfg.Coalesce, m.onText, m.onEnd)
+		if err != nil {
+			return err
+		}
+		m.pollers = append(m.pollers, p)
+		m.reading.Add(1)
+		go func() {
+			defer m.reading.Done()
+			p.run()
+		}()
+	}
 	var err error
 	if m.rep.Empty, err = m.sample(); err != nil {
 		return err
@@ -290,10 +310,16 @@ func (m *measurement) profile(dir string) (stop func(), err error) {
 func (m *measurement) close() error {
 	m.stopping.Store(true)
 	err := m.node.stop()
-	for _, c := range m.clients {
-		c.nc.Close()
+	for _, p := range m.pollers {
+		p.stop.Store(true)
 	}
-	m.readers.Wait() // each ends with its closed connection
+	m.reading.Wait()
+	for _, p := range m.pollers {
+		p.close()
+	}
+	for _, c := range m.clients {
+		c.close()
+	}
 	m.rep.Dropped = int(m.dropped.Load())
 	if err == nil && m.rep.Dropped > 0 {
 		err = fmt.Errorf("%d connections ended before the run closed them", m.rep.Dropped)
@@ -349,8 +375,11 @@ func (m *measurement) dialAll(ctx context.Context) error {
 					return
 				}
 				m.clients[i] = c
-				m.readers.Add(1)
-				go m.read(c)
+				if err := m.pollers[i%len(m.pollers)].add(c); err != nil {
+					errs <- fmt.Errorf("connection %d: %w", i, err)
+					cancel()
+					return
+				}
 			}
 		}()
 	}
@@ -383,10 +412,8 @@ feed:
 	}
 }
 
-// read runs c's reader until its connection ends.
-func (m *measurement) read(c *client) {
-	defer m.readers.Done()
-	err := c.run(m.onText)
+// onEnd counts a connection that ended before Run closed it.
+func (m *measurement) onEnd(c *client, err error) {
 	if m.stopping.Load() {
 		return
 	}
