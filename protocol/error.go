@@ -22,6 +22,7 @@ const (
 	ECoworker     = "coworker"          // the target is in the caller's own workspace
 	ENotEditable  = "not_editable"      // the admin does not let members edit this field
 	ETooLarge     = "too_large"         // frame, message, field or picture over its limit
+	EUnavailable  = "unavailable"       // the server is too busy now; try again in a moment
 	EOffline      = "offline"           // client side: the action needs the server and it is not reachable
 	EInternal     = "internal"          // anything else; details are in the server log only
 )

@@ -204,6 +204,10 @@ type SignInRequest struct {
 	Password    string `json:"password"`
 	WorkspaceID string `json:"workspace_id,omitempty"` // empty: list the workspaces to choose from
 	Device      string `json:"device,omitempty"`       // a name for the device, shown nowhere secret
+	// DeviceToken is what an earlier sign-in with this e-mail answered on
+	// this device: it exempts the device from the per-account limit, so
+	// an attacker guessing the password cannot lock its owner out.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // WorkspaceChoice is one workspace an e-mail and password open.
@@ -217,6 +221,10 @@ type WorkspaceChoice struct {
 type SignInResponse struct {
 	Workspaces []WorkspaceChoice `json:"workspaces,omitempty"`
 	Session    *SessionInfo      `json:"session,omitempty"`
+	// DeviceToken comes with every answer to a right password: a secret
+	// the client keeps (in the OS keyring, like the session token) and
+	// sends with its next sign-ins of the same e-mail.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // Snapshot is the full state of one member, sent when a client has no cursor

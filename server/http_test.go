@@ -2,11 +2,13 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -155,4 +157,42 @@ func tinyPNG(t *testing.T) []byte {
 
 func newMember(workspaceID, email, name string) service.NewMember {
 	return service.NewMember{WorkspaceID: workspaceID, Email: email, Password: servertest.Password, Name: name}
+}
+
+// TestSignInBehindProxy: behind a trusted proxy each client has its own
+// sign-in bucket; from an untrusted peer the header changes nothing.
+func TestSignInBehindProxy(t *testing.T) {
+	wrong := func(env *servertest.Env, client string) int {
+		b, _ := json.Marshal(protocol.SignInRequest{Email: "nobody" + client + "@x.test", Password: "guess guess"})
+		req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/signin", bytes.NewReader(b))
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, trusted := range []bool{true, false} {
+		var opts servertest.Options
+		if trusted {
+			opts.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+		}
+		env := servertest.NewWith(t, opts)
+		for i := range 10 {
+			if got := wrong(env, "198.51.100.1"); got != http.StatusUnauthorized {
+				t.Fatalf("trusted=%v: wrong sign-in %d = %d, want 401", trusted, i+1, got)
+			}
+		}
+		if got := wrong(env, "198.51.100.1"); got != http.StatusTooManyRequests {
+			t.Errorf("trusted=%v: 11th wrong sign-in from one client = %d, want 429", trusted, got)
+		}
+		want := http.StatusUnauthorized // another client behind the proxy has its own bucket
+		if !trusted {
+			want = http.StatusTooManyRequests // the header is ignored: it is the same peer
+		}
+		if got := wrong(env, "198.51.100.2"); got != want {
+			t.Errorf("trusted=%v: another client = %d, want %d", trusted, got, want)
+		}
+	}
 }

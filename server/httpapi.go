@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -35,6 +34,8 @@ func httpStatus(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case protocol.ERateLimited:
 		return http.StatusTooManyRequests
+	case protocol.EUnavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -78,6 +79,8 @@ func (s *Server) writeError(w http.ResponseWriter, err error, what string) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="worktalk"`)
 	case protocol.ERateLimited:
 		w.Header().Set("Retry-After", "60")
+	case protocol.EUnavailable:
+		w.Header().Set("Retry-After", "1") // the hashing queue drains in well under a second
 	}
 	s.writeJSON(w, httpStatus(pe.Code), pe)
 }
@@ -122,23 +125,13 @@ func (s *Server) authenticate(r *http.Request) (service.Caller, error) {
 	return s.svc.Authenticate(r.Context(), tok)
 }
 
-// remoteHost is the peer's IP address without the port. Proxy headers are
-// not trusted: put a proxy in front and this is the proxy's address.
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	var req protocol.SignInRequest
 	if err := decodeBody(w, r, maxSignInBody, &req); err != nil {
 		s.writeError(w, err, "sign in")
 		return
 	}
-	res, err := s.svc.SignIn(r.Context(), req, remoteHost(r))
+	res, err := s.svc.SignIn(r.Context(), req, s.proxies.clientAddr(r))
 	if err != nil {
 		s.writeError(w, err, "sign in")
 		return

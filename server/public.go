@@ -75,7 +75,7 @@ type publicView struct {
 // visitor cannot tell the reasons apart.
 func (s *Server) handlePublicPage(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if !s.pub.limits.allow(remoteHost(r), start) {
+	if !s.pub.limits.allow(s.proxies.clientAddr(r), start) {
 		setPageHeaders(w.Header())
 		w.Header().Set("Retry-After", "60")
 		http.Error(w, "Too many requests. Try again in a minute.", http.StatusTooManyRequests)

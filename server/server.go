@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"sync"
 	"time"
@@ -39,6 +40,10 @@ type Config struct {
 	// PublicPageRate is how many /p/ pages one remote address may open per
 	// minute (burst the same). 0: 30.
 	PublicPageRate int
+	// TrustedProxies are the addresses (a TLS proxy, a load balancer) whose
+	// X-Forwarded-For and Forwarded headers name the client; from anyone
+	// else those headers are ignored. Empty: the peer is the client.
+	TrustedProxies []netip.Prefix
 	// PublicPageMinTime pads every /p/ answer to at least this long so that
 	// valid and invalid links take the same time. 0: 25 ms; negative: none.
 	PublicPageMinTime time.Duration
@@ -64,6 +69,8 @@ type Server struct {
 	ln      net.Listener
 	ws      wsSettings
 	pub     *publicPages
+
+	proxies proxies // Config.TrustedProxies
 
 	ctx    context.Context // canceled by Close; parent of every request context
 	cancel context.CancelFunc
@@ -96,9 +103,10 @@ func New(cfg Config) *Server {
 		cfg.PublicPageMinTime = 0
 	}
 	s := &Server{
-		cfg: cfg,
-		svc: cfg.Service,
-		log: cfg.Logger,
+		cfg:     cfg,
+		svc:     cfg.Service,
+		log:     cfg.Logger,
+		proxies: proxies(cfg.TrustedProxies),
 	}
 	s.hub = newHub(s.log, &s.writers)
 	s.ws = newWSSettings(cfg)

@@ -176,6 +176,8 @@ func signInErrorText(err error, server string) string {
 		return lang.L("Cannot reach the server at {{.URL}}. Check the address and your connection.", map[string]any{"URL": server})
 	case protocol.ERateLimited:
 		return lang.L("Too many attempts. Please wait a moment and try again.")
+	case protocol.EUnavailable:
+		return lang.L("The server is busy. Please try again in a moment.")
 	case protocol.EInternal:
 		return lang.L("Something went wrong. Please try again.")
 	}

@@ -20,6 +20,7 @@ func TestSignInErrorText(t *testing.T) {
 		{"unreachable", protocol.Errorf(protocol.EOffline, "cannot reach the server"), "Cannot reach the server at https://talk.example.com. Check the address and your connection."},
 		{"no keyring", fmt.Errorf("sign in: %w", client.ErrNoKeyring), "This computer has no OS keyring to keep your sign-in safe. Install and start gnome-keyring (or another Secret Service), or start Worktalk with --insecure-file-secrets."},
 		{"rate limited", protocol.Errorf(protocol.ERateLimited, "slow down"), "Too many attempts. Please wait a moment and try again."},
+		{"busy", protocol.Errorf(protocol.EUnavailable, "the server is busy; try again in a moment"), "The server is busy. Please try again in a moment."},
 		{"server's words", protocol.Errorf(protocol.EInvalid, "the server address is not valid"), "the server address is not valid"},
 		{"anything else", errors.New("disk on fire"), "Something went wrong. Please try again."},
 	}

@@ -46,7 +46,7 @@ type member struct {
 
 // signIn signs email in through p's HTTP API and connects a websocket to
 // p, synced from scratch.
-func signIn(t *testing.T, p *process, email, wsID string) *member {
+func signIn(t testing.TB, p *process, email, wsID string) *member {
 	t.Helper()
 	status, res, perr := p.env.SignInHTTP(protocol.SignInRequest{Email: email, Password: password, WorkspaceID: wsID, Device: "test"})
 	if status != 200 || res.Session == nil {
@@ -77,7 +77,7 @@ func connect(t *testing.T, a, b *member) string {
 
 // send sends a text message through c, waits for its answer and returns
 // the message id.
-func send(t *testing.T, c *servertest.Client, room, text string) string {
+func send(t testing.TB, c *servertest.Client, room, text string) string {
 	t.Helper()
 	var msg protocol.Message
 	c.DoOK(protocol.OpMessageSend, protocol.SendMessage{RoomID: room, Text: text}, &msg)

@@ -49,7 +49,7 @@ func NewMain() *Main {
 
 const usage = `usage:
   worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--secret-key-file FILE]
-            [--public-url URL] [--demo] [--poll D]
+            [--public-url URL] [--trusted-proxy CIDRS] [--demo] [--poll D]
   worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
   worktalkd workspace list (--data DIR | --db URL)
   worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]

@@ -15,7 +15,7 @@ import (
 
 // runMain parses args and runs them, returning stdout; serve commands stay
 // up until the test ends.
-func runMain(t *testing.T, stdin string, args ...string) (*Main, string) {
+func runMain(t testing.TB, stdin string, args ...string) (*Main, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Argon: argon2id.TestParams}
@@ -141,6 +141,8 @@ func TestBadArguments(t *testing.T) {
 		{"unknown workspace subcommand", []string{"workspace", "delete", "--data", "x"}},
 		{"member list without data", []string{"member", "list"}},
 		{"public URL without scheme", []string{"serve", "--data", "x", "--public-url", "talk.example.com"}},
+		{"trusted proxy not an address", []string{"serve", "--data", "x", "--trusted-proxy", "proxy.internal"}},
+		{"trusted proxy bad prefix", []string{"serve", "--data", "x", "--trusted-proxy", "10.0.0.0/99"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,5 +172,23 @@ func TestBadArguments(t *testing.T) {
 				t.Errorf("Run(%q) = nil, want an error", args)
 			}
 		})
+	}
+}
+
+// TestTrustedProxyFlag: --trusted-proxy takes prefixes and bare addresses.
+func TestTrustedProxyFlag(t *testing.T) {
+	got, err := parsePrefixes("10.0.0.0/8, 192.0.2.7,2001:db8::/32")
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"}
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("parsePrefixes = %v, %v; want %v", got, err, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	m, _ := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--trusted-proxy", "127.0.0.1")
+	if !m.Serving() {
+		t.Fatal("serve with --trusted-proxy is not serving")
 	}
 }

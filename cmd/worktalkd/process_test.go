@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 
 // process is a worktalkd serve running as a child process.
 type process struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	cmd  *exec.Cmd
 	url  string // http://127.0.0.1:PORT
@@ -46,7 +46,7 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 // startProcess runs "worktalkd serve --addr 127.0.0.1:0 args..." and
 // returns once it listens. The process is stopped with SIGTERM when the
 // test ends, and must then exit cleanly.
-func startProcess(t *testing.T, name string, args ...string) *process {
+func startProcess(t testing.TB, name string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), asMainEnv+"=1")

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"worktalk.dev/worktalk/cmd/internal/demo"
@@ -23,7 +25,8 @@ type serveFlags struct {
 	natsSubject string
 	publicURL   string
 	demo        bool
-	poll        time.Duration // SQLite: how often to look for events other processes wrote
+	proxies     []netip.Prefix // --trusted-proxy
+	poll        time.Duration  // SQLite: how often to look for events other processes wrote
 }
 
 func (m *Main) parseServe(args []string) error {
@@ -36,6 +39,12 @@ func (m *Main) parseServe(args []string) error {
 	fs.StringVar(&f.natsSubject, "nats-subject", natsbus.DefaultSubject, "NATS `SUBJECT` the nodes of one deployment share")
 	fs.StringVar(&f.publicURL, "public-url", "", "base `URL` of profile links (default: http://ADDR)")
 	fs.BoolVar(&f.demo, "demo", false, "seed demo workspaces and members on first start")
+	fs.Func("trusted-proxy", "`CIDRS` (comma-separated, or bare addresses) of the TLS proxies or load balancers "+
+		"whose X-Forwarded-For and Forwarded headers name the client; from anyone else they are ignored", func(v string) error {
+		p, err := parsePrefixes(v)
+		f.proxies = append(f.proxies, p...)
+		return err
+	})
 	fs.DurationVar(&f.poll, "poll", 2*time.Second, "with --data: how often to look for changes other processes (admin commands) wrote")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -125,6 +134,8 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 		Service:  m.Service,
 		Bus:      m.Bus,
 		Logger:   m.logger(),
+
+		TrustedProxies: f.proxies,
 	})
 	if err := m.Server.Open(); err != nil {
 		ln.Close()
@@ -167,4 +178,26 @@ func printDemo(m *Main, info demo.Info) {
 		}
 		fmt.Fprintf(m.Stdout, "  %-28s %s, %s%s\n", a.Email, a.Name, a.Workspace, admin)
 	}
+}
+
+// parsePrefixes reads a comma-separated list of CIDR prefixes; a bare
+// address stands for itself alone.
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(part); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR prefix such as 10.0.0.0/8", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

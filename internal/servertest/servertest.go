@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -60,6 +61,8 @@ type Options struct {
 	Bus service.Bus
 	// PublicURL of profile links; "": the server's own URL.
 	PublicURL string
+	// TrustedProxies whose forwarding headers name the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Env is a running server and everything behind it. Close runs through
@@ -129,6 +132,7 @@ func NewWith(tb testing.TB, opts Options) *Env {
 		Logger:         logger,
 		PingPeriod:     opts.PingPeriod,
 		SendQueue:      opts.SendQueue,
+		TrustedProxies: opts.TrustedProxies,
 		PublicPageRate: opts.PublicPageRate,
 	})
 	if err := srv.Open(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -229,7 +228,7 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 	if err != nil {
 		return protocol.Profile{}, err
 	}
-	hash, err := argon2id.Hash(m.Password, s.argon)
+	hash, err := s.hash(ctx, m.Password)
 	if err != nil {
 		return protocol.Profile{}, s.clientError("create member", err)
 	}

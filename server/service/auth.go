@@ -17,10 +17,15 @@ var errWrongPassword = protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or 
 // SignIn checks an e-mail and password. The same e-mail may belong to members
 // of several workspaces: with req.WorkspaceID empty and more than one whose
 // password matches, it answers the workspaces to choose from; with exactly
-// one, it signs in. remoteAddr is the peer's address without its port.
-// Errors: EInvalid, ERateLimited (per e-mail and per remoteAddr),
-// EUnauthorized "wrong e-mail or password" for an unknown
-// e-mail and a wrong password alike, after the same hashing work.
+// one, it signs in. Every answer to a right password carries a device token
+// (see device.go). remoteAddr is the client's address without its port.
+//
+// Only failures count against the limits: per e-mail and per remoteAddr, or,
+// for a request with a valid device token, per token instead. Password
+// checks run in the hashing pool.
+// Errors: EInvalid, ERateLimited, EUnavailable (the pool is full),
+// EUnauthorized "wrong e-mail or password" for an unknown e-mail and a wrong
+// password alike, after the same hashing work.
 func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remoteAddr string) (protocol.SignInResponse, error) {
 	email := strings.ToLower(strings.TrimSpace(req.Email))
 	if email == "" || len(email) > protocol.MaxEmailLen {
@@ -32,53 +37,86 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 	if len(req.WorkspaceID) > protocol.MaxIDLen {
 		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "workspace_id", "no such workspace")
 	}
-	for _, f := range []string{req.Email, req.Password, req.WorkspaceID, req.Device} {
+	for _, f := range []string{req.Email, req.Password, req.WorkspaceID, req.Device, req.DeviceToken} {
 		if strings.IndexByte(f, 0) >= 0 {
 			return protocol.SignInResponse{}, errNUL
 		}
 	}
 	now := s.now()
-	// Take a token from both buckets, so neither spraying one e-mail from many
-	// addresses nor many e-mails from one address gets through.
-	okEmail := s.signInByEmail.allow(email, now)
-	okAddr := s.signInByAddr.allow(remoteAddr, now)
-	if !okEmail || !okAddr {
+	// A known device has a bucket of its own; anyone else takes from both
+	// the account's and the address's, so neither spraying one e-mail from
+	// many addresses nor many e-mails from one address gets through.
+	a := newAttempt(now)
+	known := req.DeviceToken != "" && s.validDeviceToken(req.DeviceToken, email, now)
+	if known {
+		a.take(s.signInByDevice, tokenHash(req.DeviceToken))
+	} else {
+		a.take(s.signInByEmail, email)
+		a.take(s.signInByAddr, addrKey(remoteAddr))
+	}
+	if !a.ok {
+		a.giveBack()
 		return protocol.SignInResponse{}, protocol.Errorf(protocol.ERateLimited, "too many sign-in attempts; try again in a minute")
 	}
+	matched, err := s.checkPassword(ctx, known, email, req.Password, req.WorkspaceID)
+	if err != nil {
+		a.giveBack()
+		return protocol.SignInResponse{}, s.clientError("signin", err)
+	}
+	if len(matched) == 0 {
+		return protocol.SignInResponse{}, errWrongPassword
+	}
+	a.giveBack() // the right password: not an attempt against the limits
+	resp, err := s.open(ctx, matched, req.Device)
+	if err != nil {
+		return protocol.SignInResponse{}, s.clientError("signin", err)
+	}
+	resp.DeviceToken = s.deviceToken(email, now)
+	return resp, nil
+}
 
+// checkPassword returns the members with email (in workspaceID, if not
+// empty) whose password is pw, hashing in the pool (known: in the places of
+// known devices). An unknown e-mail costs one hash too. Errors: errBusy.
+func (s *Service) checkPassword(ctx context.Context, known bool, email, pw, workspaceID string) ([]MemberRow, error) {
 	var candidates []MemberRow
 	err := s.read(ctx, func(tx Tx) error {
 		ms, err := tx.MembersByEmail(ctx, email)
 		for _, m := range ms {
-			if req.WorkspaceID == "" || m.WorkspaceID == req.WorkspaceID {
+			if workspaceID == "" || m.WorkspaceID == workspaceID {
 				candidates = append(candidates, m)
 			}
 		}
 		return err
 	})
 	if err != nil {
-		return protocol.SignInResponse{}, s.clientError("signin", err)
-	}
-	if len(candidates) == 0 {
-		s.burnHash(req.Password)
-		return protocol.SignInResponse{}, errWrongPassword
+		return nil, err
 	}
 	var matched []MemberRow
-	for _, m := range candidates {
-		ok, err := argon2id.Verify(req.Password, m.PasswordHash)
-		if err != nil {
-			s.log.Error("check password", "member", m.ID, "err", err)
-			continue
+	err = s.hashes.do(ctx, known, func() {
+		if len(candidates) == 0 {
+			s.burnHash(pw)
+			return
 		}
-		if ok {
-			matched = append(matched, m)
+		for _, m := range candidates {
+			ok, err := argon2id.Verify(pw, m.PasswordHash)
+			if err != nil {
+				s.log.Error("check password", "member", m.ID, "err", err)
+				continue
+			}
+			if ok {
+				matched = append(matched, m)
+			}
 		}
-	}
-	switch {
-	case len(matched) == 0:
-		return protocol.SignInResponse{}, errWrongPassword
-	case len(matched) > 1:
-		var resp protocol.SignInResponse
+	})
+	return matched, err
+}
+
+// open answers a right password: the workspaces to choose from when there
+// are several, else a new session.
+func (s *Service) open(ctx context.Context, matched []MemberRow, device string) (protocol.SignInResponse, error) {
+	var resp protocol.SignInResponse
+	if len(matched) > 1 {
 		err := s.read(ctx, func(tx Tx) error {
 			v := newView(tx)
 			for _, m := range matched {
@@ -90,12 +128,11 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 			}
 			return nil
 		})
-		return resp, s.clientError("signin", err)
+		return resp, err
 	}
 	m := matched[0]
 	tok := newToken()
-	var info protocol.SessionInfo
-	err = s.write(ctx, func(w *wtx) error {
+	err := s.write(ctx, func(w *wtx) error {
 		ws, err := w.Workspace(ctx, m.WorkspaceID)
 		if err != nil {
 			return err
@@ -104,20 +141,17 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 			ID:        protocol.NewID(),
 			TokenHash: tokenHash(tok),
 			MemberID:  m.ID,
-			Device:    cut(strings.TrimSpace(req.Device), maxDeviceLen),
+			Device:    cut(strings.TrimSpace(device), maxDeviceLen),
 			CreatedAt: w.now,
 		})
-		info = protocol.SessionInfo{Token: tok, MemberID: m.ID, Workspace: publicWorkspace(ws)}
+		resp.Session = &protocol.SessionInfo{Token: tok, MemberID: m.ID, Workspace: publicWorkspace(ws)}
 		return err
 	})
-	if err != nil {
-		return protocol.SignInResponse{}, s.clientError("signin", err)
-	}
-	return protocol.SignInResponse{Session: &info}, nil
+	return resp, err
 }
 
 // burnHash does the work of one password check, so an unknown e-mail takes
-// as long as a wrong password.
+// as long as a wrong password. The caller holds a pool worker.
 func (s *Service) burnHash(pw string) {
 	s.dummyOnce.Do(func() {
 		h, err := argon2id.Hash("not a password", s.argon)

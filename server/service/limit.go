@@ -1,6 +1,7 @@
 package service
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -29,8 +30,8 @@ func newLimiter(r rate.Limit, burst int) *limiter {
 	return &limiter{r: r, burst: burst, keys: make(map[string]*rate.Limiter)}
 }
 
-// allow takes one token for key at now and reports whether there was one.
-func (l *limiter) allow(key string, now time.Time) bool {
+// get returns key's bucket, making it if needed.
+func (l *limiter) get(key string, now time.Time) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lim, ok := l.keys[key]
@@ -41,7 +42,12 @@ func (l *limiter) allow(key string, now time.Time) bool {
 		lim = rate.NewLimiter(l.r, l.burst)
 		l.keys[key] = lim
 	}
-	return lim.AllowN(now, 1)
+	return lim
+}
+
+// allow takes one token for key at now and reports whether there was one.
+func (l *limiter) allow(key string, now time.Time) bool {
+	return l.get(key, now).AllowN(now, 1)
 }
 
 // forgetFullLocked drops buckets that have refilled: they behave like new ones.
@@ -51,4 +57,50 @@ func (l *limiter) forgetFullLocked(now time.Time) {
 			delete(l.keys, k)
 		}
 	}
+}
+
+// attempt is one sign-in's claim on the buckets it is subject to: a token
+// from each, taken before any work and given back when the attempt turns
+// out not to count (the password was right, or the server was too busy to
+// check it). Only failures use the limits up.
+type attempt struct {
+	now  time.Time
+	held []*rate.Reservation
+	ok   bool // every bucket had a token
+}
+
+func newAttempt(now time.Time) *attempt { return &attempt{now: now, ok: true} }
+
+// take claims a token from l's bucket for key.
+func (a *attempt) take(l *limiter, key string) {
+	r := l.get(key, a.now).ReserveN(a.now, 1)
+	if !r.OK() || r.DelayFrom(a.now) > 0 {
+		r.CancelAt(a.now)
+		a.ok = false
+		return
+	}
+	a.held = append(a.held, r)
+}
+
+// giveBack returns the tokens taken: this attempt does not count.
+func (a *attempt) giveBack() {
+	for _, r := range a.held {
+		r.CancelAt(a.now)
+	}
+	a.held = nil
+}
+
+// addrKey is the bucket of a client address: IPv6 clients by their /64,
+// which one subscriber usually holds whole.
+func addrKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }

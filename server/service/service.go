@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -73,6 +74,10 @@ type Config struct {
 	Now       func() time.Time // nil: time.Now
 	Logger    *slog.Logger     // nil: slog.Default()
 	Argon     argon2id.Params  // zero: production parameters
+	// HashWorkers is how many password hashes run at once (0: GOMAXPROCS);
+	// HashQueue how many more may wait for one (0: twice HashWorkers).
+	// Sign-ins beyond get EUnavailable.
+	HashWorkers, HashQueue int
 	// Keys are the server keys (see Keys); without them nothing can be
 	// sealed and link.qr, link.create_once and link.reset_qr fail.
 	Keys Keys
@@ -95,9 +100,12 @@ type Service struct {
 	argon     argon2id.Params
 	retention time.Duration
 
-	signInByEmail *limiter
-	signInByAddr  *limiter
-	linkByMember  *limiter
+	signInByEmail  *limiter
+	signInByAddr   *limiter
+	signInByDevice *limiter // sign-ins with a valid device token
+	linkByMember   *limiter
+
+	hashes *hashPool
 
 	dummyOnce sync.Once
 	dummyHash string // a hash of nothing, verified for unknown e-mails
@@ -133,6 +141,16 @@ func New(cfg Config) *Service {
 	}
 	s.signInByEmail = newLimiter(signInRate, signInBurst)
 	s.signInByAddr = newLimiter(signInRate, signInBurst)
+	s.signInByDevice = newLimiter(signInRate, signInBurst)
+	workers := cfg.HashWorkers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	queue := cfg.HashQueue
+	if queue <= 0 {
+		queue = 2 * workers
+	}
+	s.hashes = newHashPool(workers, queue)
 	s.linkByMember = newLimiter(linkRate, linkBurst)
 	return s
 }
