@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"worktalk.dev/worktalk/client/secret"
-	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -73,11 +71,8 @@ func benchOfflineEngine(b *testing.B, snap protocol.Snapshot) *Engine {
 }
 
 func benchAccount(b *testing.B, dir string) (Options, Account) {
-	opt := Options{DataDir: dir, Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
 	acct := Account{ServerURL: "http://127.0.0.1:1", MemberID: "me", WorkspaceID: "w1"}
-	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
-		b.Fatal(err)
-	}
+	opt := optionsFor(b, dir, acct)
 	return opt, acct
 }
 

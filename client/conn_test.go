@@ -9,8 +9,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"worktalk.dev/worktalk/client/secret"
-	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -40,11 +38,8 @@ func TestUndecodableSyncResultDropsTheConnection(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
 	acct := Account{ServerURL: srv.URL, MemberID: "m1", WorkspaceID: "w1"}
-	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
-		t.Fatal(err)
-	}
+	opt := optionsFor(t, t.TempDir(), acct)
 	e := mustOpen(t, opt, acct)
 	select {
 	case <-hungUp:

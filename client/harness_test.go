@@ -47,6 +47,17 @@ func mustOpen(t testing.TB, opt Options, acct Account) *Engine {
 	return e
 }
 
+// optionsFor returns options over dir, with reconnect waits held shut and a
+// token for acct stored, for tests that need no server or a fake one.
+func optionsFor(tb testing.TB, dir string, acct Account) Options {
+	tb.Helper()
+	opt := Options{DataDir: dir, Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
+	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
+		tb.Fatal(err)
+	}
+	return opt
+}
+
 func (w *world) options(t testing.TB) Options {
 	return Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: w.gate.After, RequestTimeout: 5 * time.Second}
 }

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"worktalk.dev/worktalk/client/secret"
-	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -15,11 +13,8 @@ import (
 // snapshot, to drive the local side deterministically.
 func offlineEngine(t *testing.T, snap protocol.Snapshot) *Engine {
 	t.Helper()
-	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
 	acct := Account{ServerURL: "http://127.0.0.1:1", MemberID: snap.Me.ID, WorkspaceID: snap.Workspace.ID}
-	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
-		t.Fatal(err)
-	}
+	opt := optionsFor(t, t.TempDir(), acct)
 	e := mustOpen(t, opt, acct)
 	if err := e.applySnapshot(context.Background(), snap); err != nil {
 		t.Fatalf("applySnapshot: %v", err)

@@ -7,8 +7,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"worktalk.dev/worktalk/client/secret"
-	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -25,11 +23,8 @@ func TestPictureOverLimitIsRefused(t *testing.T) {
 		w.Write(big)
 	}))
 	t.Cleanup(srv.Close)
-	opt := Options{DataDir: t.TempDir(), Secrets: &secret.Memory{}, After: servertest.NewGate(false).After}
 	acct := Account{ServerURL: srv.URL, MemberID: "m1", WorkspaceID: "w1"}
-	if err := opt.Secrets.Set(SecretService, secretUser(acct.ServerURL, acct.MemberID), "token"); err != nil {
-		t.Fatal(err)
-	}
+	opt := optionsFor(t, t.TempDir(), acct)
 	e := mustOpen(t, opt, acct)
 	for _, try := range []string{"first", "second"} {
 		t.Run(try, func(t *testing.T) {
