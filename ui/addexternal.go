@@ -35,6 +35,8 @@ type addExternalDialog struct {
 	// OnAdded, when set, runs after the member was added (e.g. to open the
 	// 1:1 chat); the dialog stays open with a success message.
 	OnAdded func(memberID string)
+	// OnCard, when set, runs each time the card of a viewed link shows.
+	OnCard func()
 
 	dlg      *dialog.CustomDialog
 	link     *widget.Entry // nil when adding back by member id
@@ -180,6 +182,9 @@ func (d *addExternalDialog) onViewTapped() {
 		}
 		d.viewed, d.memberID = link, prev.MemberID
 		d.showCard(prev.Card.Name, prev.Card.WorkspaceName, prev.Card.Title, prev.Already)
+		if d.OnCard != nil {
+			d.OnCard()
+		}
 	})
 }
 

@@ -45,6 +45,10 @@ type Config struct {
 	// the main screen first shows the engine's state and with "room" when
 	// the first room shows its messages; cmd/worktalk times start-up with it.
 	StartupProbe func(event string)
+	// ActivateProbe, when set, is called on the Fyne thread each time
+	// Activate has raised the window ("raised") and when the card of the
+	// link it was given shows ("card"); cmd/worktalk times hand-offs with it.
+	ActivateProbe func(event string)
 }
 
 // App owns the main window and the open workspace. All its fields belong
@@ -277,10 +281,10 @@ func (a *App) offer(s *session, st client.State) {
 			if a.cfg.OpenSelfRoom {
 				a.main.openSelfRoom()
 			}
-			if link := a.pendingLink; link != "" {
-				a.pendingLink = ""
-				a.openAddExternal(link)
-			}
+		}
+		if link := a.pendingLink; link != "" && linkReady(st) {
+			a.pendingLink = ""
+			a.openAddExternal(link)
 		}
 		if st.Revoked {
 			a.onRevoked()

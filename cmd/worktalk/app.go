@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -16,6 +17,7 @@ import (
 
 	"worktalk.dev/worktalk/assets"
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/client/instance"
 	"worktalk.dev/worktalk/client/lock"
 	"worktalk.dev/worktalk/ui"
 )
@@ -38,11 +40,13 @@ type Main struct {
 	fileSecrets bool
 	verbose     bool
 	report      bool   // --startup-report
+	actReport   bool   // --activate-report
 	demoNotes   int    // --demo-notes
 	link        string // a profile link given as the argument
 
 	log        *slog.Logger
-	demoServer *demoServer // nil unless --demo
+	demoServer *demoServer       // nil unless --demo
+	instance   *instance.Primary // this copy's hold on the data folder
 }
 
 // NewMain returns a Main writing to the standard streams.
@@ -58,6 +62,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.fileSecrets, "insecure-file-secrets", false, "keep session tokens in a file readable only by you when the OS has no keyring")
 	fs.BoolVar(&m.verbose, "v", false, "log more")
 	fs.BoolVar(&m.report, "startup-report", false, "open my own room, print start-up time and memory, then quit")
+	fs.BoolVar(&m.actReport, "activate-report", false, "print a line once later starts reach this copy, each time one raises the window and when its link's card shows")
 	fs.IntVar(&m.demoNotes, "demo-notes", 0, "with --demo: first write `N` notes to my own room (to try long histories)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -99,6 +104,21 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		base = filepath.Join(d, "worktalk")
 	}
+	// One copy per data folder: a later start hands its link (or nothing)
+	// to the copy that runs and ends here, before any window shows.
+	var args []string
+	if m.link != "" {
+		args = []string{m.link}
+	}
+	inst, err := instance.Start(ctx, base, args)
+	if errors.Is(err, instance.ErrHandedOff) {
+		m.log.Debug("handed over to the running copy", "data", base)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m.instance = inst
 	opt := client.Options{DataDir: base, AllowFileSecrets: m.fileSecrets, Logger: m.log}
 	cfg := ui.Config{ServerURL: m.serverURL, Logger: m.log, OpenLink: m.link}
 
@@ -148,7 +168,23 @@ func (m *Main) Run(ctx context.Context) error {
 		cfg.OpenSelfRoom = true
 		cfg.StartupProbe = newStartupReport(m.Stderr, func() { w.Quit() }).probe
 	}
+	if m.actReport {
+		cfg.ActivateProbe = func(event string) {
+			fmt.Fprintf(m.Stderr, "activate: %s %d\n", event, time.Now().UnixNano())
+		}
+	}
 	w = ui.New(fa, cfg)
+	inst.SetHandler(func(args []string) error {
+		link, err := handedLink(args)
+		if err != nil {
+			return err
+		}
+		fyne.Do(func() { w.Activate(link) })
+		return nil
+	})
+	if cfg.ActivateProbe != nil {
+		cfg.ActivateProbe("ready") // later starts reach this copy from now on
+	}
 	go func() {
 		<-ctx.Done()
 		fyne.Do(w.Quit)
@@ -158,12 +194,31 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the embedded demo server, if any.
+// Close stops the embedded demo server, if any, and lets the next start
+// run.
 func (m *Main) Close() error {
+	var err error
 	if m.demoServer != nil {
-		return m.demoServer.close()
+		err = m.demoServer.close()
 	}
-	return nil
+	if m.instance != nil {
+		err = errors.Join(err, m.instance.Close())
+	}
+	return err
+}
+
+// handedLink checks what a later start handed over: nothing, or one
+// profile link (it checked that itself; this copy does not trust it).
+func handedLink(args []string) (string, error) {
+	switch len(args) {
+	case 0:
+		return "", nil
+	case 1:
+		if link, ok := ui.ProfileLink(args[0]); ok {
+			return link, nil
+		}
+	}
+	return "", fmt.Errorf("not a profile link: %q", args)
 }
 
 // openLock opens the lock password record: in the OS keyring, or with the

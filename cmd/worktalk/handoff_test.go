@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/internal/desktoptest"
+	"worktalk.dev/worktalk/internal/servertest"
+	"worktalk.dev/worktalk/protocol"
+)
+
+// handoffEnv is a running app signed in to a real server, and a profile
+// link of a member of another workspace to hand it.
+type handoffEnv struct {
+	env  *servertest.Env
+	bin  string
+	data string
+	xenv []string
+	link string
+	app  *desktoptest.Proc
+}
+
+func startHandoffEnv(tb testing.TB) *handoffEnv {
+	tb.Helper()
+	h := &handoffEnv{bin: desktoptest.App(tb), data: tb.TempDir()}
+	h.xenv = []string{"DISPLAY=" + desktoptest.Display(tb, "1280x800"), "LANG=en_US.UTF-8"}
+	h.env = servertest.New(tb)
+	me := h.env.CreateMember(h.env.CreateWorkspace("Acme").ID, "Kim Minji", nil)
+	other := h.env.NewUser(h.env.CreateWorkspace("Globex").ID, "Lee Jun")
+	opt := client.Options{DataDir: h.data, AllowFileSecrets: true}
+	if _, _, err := client.SignIn(context.Background(), opt, h.env.URL, me.Email, me.Password, ""); err != nil {
+		tb.Fatalf("sign in: %v", err)
+	}
+	c := h.env.Dial(other.Token)
+	var l protocol.ProfileLink
+	c.DoOK(protocol.OpLinkQR, protocol.Empty{}, &l)
+	c.Close()
+	h.link = "worktalk://p/" + l.URL[strings.LastIndex(l.URL, "/")+1:]
+
+	h.app = desktoptest.Start(tb, h.bin, h.xenv, "--data", h.data, "--activate-report")
+	h.app.Await(tb, "activate: ready", 30*time.Second)
+	return h
+}
+
+// handOff starts a second copy with the link and returns its exit code and
+// how long until the running copy showed the link's card.
+func (h *handoffEnv) handOff(tb testing.TB) (int, time.Duration) {
+	tb.Helper()
+	h.env.Clock.Advance(time.Minute) // link views are rate limited per member
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	second := exec.CommandContext(ctx, h.bin, "--data", h.data, h.link)
+	second.Env = append(second.Environ(), h.xenv...)
+	out, err := second.CombinedOutput()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		tb.Fatalf("run second copy: %v", err)
+	}
+	if code != 0 {
+		tb.Logf("second copy said: %s", out)
+		return code, 0
+	}
+	line := h.app.Await(tb, "activate: card", 30*time.Second)
+	ns, err := strconv.ParseInt(strings.Fields(line)[2], 10, 64)
+	if err != nil {
+		tb.Fatalf("bad probe line %q", line)
+	}
+	return code, time.Unix(0, ns).Sub(start)
+}
+
+// A second start with a profile link hands it to the running copy, which
+// shows the card of the link's owner, and exits 0; the running copy keeps
+// its data folder to itself.
+func TestHandOffToRunningApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the app under Xvfb")
+	}
+	h := startHandoffEnv(t)
+	code, took := h.handOff(t)
+	if code != 0 {
+		t.Fatalf("second copy exit code = %d, want 0", code)
+	}
+	t.Logf("card shown %v after the second start", took)
+	// A start without a link only raises the window, and also exits 0.
+	plain := exec.Command(h.bin, "--data", h.data)
+	plain.Env = append(plain.Environ(), h.xenv...)
+	if out, err := plain.CombinedOutput(); err != nil {
+		t.Fatalf("plain second start: %v: %s", err, out)
+	}
+	h.app.Await(t, "activate: raised", 30*time.Second)
+}
+
+// BenchmarkHandOff times a second start until the running copy's window is
+// raised with the link's card shown, over two real processes. Run it with
+// a fixed count, e.g. -bench HandOff -benchtime 40x; p95 must be <= 300 ms.
+func BenchmarkHandOff(b *testing.B) {
+	h := startHandoffEnv(b)
+	h.handOff(b) // the first one waits for the workspace to open
+	var times []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		code, took := h.handOff(b)
+		if code != 0 {
+			b.Fatalf("second copy exit code = %d", code)
+		}
+		times = append(times, took)
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	pct := func(p float64) float64 {
+		return float64(times[int(p*float64(len(times)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.95), "p95-ms")
+	b.ReportMetric(pct(1), "max-ms")
+	b.Logf("n=%d p50 %.1f ms p95 %.1f ms max %.1f ms", len(times), pct(0.5), pct(0.95), pct(1))
+}

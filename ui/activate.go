@@ -1,0 +1,39 @@
+package ui
+
+import "worktalk.dev/worktalk/client"
+
+// Activate brings the main window to the front, for a later start of the
+// app that handed its arguments to this running copy. A profile link opens
+// "Add external member" at its card, as pasting it would; before a
+// workspace shows it waits, as a link on the command line does. While
+// locked the window comes up showing the lock screen, and the dialog shows
+// once unlocked. Call it on the Fyne thread.
+func (a *App) Activate(link string) {
+	a.win.Show()
+	a.win.RequestFocus()
+	a.activateProbe("raised")
+	if link == "" {
+		return
+	}
+	if a.main == nil || a.sess == nil || !linkReady(a.sess.applied) {
+		a.pendingLink = link // offer opens it
+		return
+	}
+	if a.addExt != nil {
+		a.addExt.dlg.Dismiss() // the newest link replaces an older one
+	}
+	a.openAddExternal(link)
+}
+
+func (a *App) activateProbe(event string) {
+	if a.cfg.ActivateProbe != nil {
+		a.cfg.ActivateProbe(event)
+	}
+}
+
+// linkReady reports whether a profile link can be looked at now: viewing
+// it needs the server, so a workspace that is still connecting waits for
+// the connection (or for its failure, which the dialog then explains).
+func linkReady(st client.State) bool {
+	return st.Me.ID != "" && (st.Conn.Online || st.Conn.Error != "")
+}
