@@ -234,3 +234,21 @@ func (e *Engine) DismissNotice(id string) {
 	}
 	e.refresh(ctx, store.Changes{Notices: true})
 }
+
+// MarkRead moves my read mark in a room to its newest message stored here,
+// on all my devices; the room's unread count drops to zero at once. It
+// works offline and does nothing when nothing is unread.
+func (e *Engine) MarkRead(ctx context.Context, roomID string) error {
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
+	st := e.State()
+	i := slices.IndexFunc(st.Rooms, func(r RoomSummary) bool { return r.ID == roomID })
+	if i < 0 || st.Rooms[i].Unread == 0 {
+		return nil
+	}
+	seq, err := e.db.NewestSeq(ctx, roomID)
+	if err != nil || seq == 0 {
+		return err
+	}
+	return e.enqueueLocked(ctx, protocol.NewID(), protocol.OpRoomRead, protocol.ReadMark{RoomID: roomID, Seq: seq}, store.Effect{})
+}

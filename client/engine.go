@@ -102,6 +102,7 @@ type State struct {
 	Externals      []protocol.Profile // sorted by name
 	Blocked        []protocol.BlockedMember
 	Rooms          []RoomSummary // newest activity first
+	Unread         int           // unread messages of all rooms
 	Conn           ConnState
 	Pending        int               // outbox entries not yet acknowledged
 	ProfilePending bool              // my profile has unacknowledged edits
@@ -123,6 +124,9 @@ type RoomSummary struct {
 	protocol.Room
 	DisplayTitle string   // group title, the other member's name, or my name for the self room
 	Last         *Message // newest message, nil if none
+	// Unread counts the messages after my read mark that others sent;
+	// reading on any of my devices clears it on all of them.
+	Unread int
 }
 
 // Message is a message with its local order key.
@@ -167,6 +171,7 @@ type Engine struct {
 	last    map[string]*Message // newest message per room
 	outbox  []store.Entry       // in order
 	notices []store.Notice
+	reads   map[string]protocol.ReadMark // read marks as synced, by room
 	// transient counts the temporary server failures (rate limited,
 	// internal) of each outbox entry in this run, to give up eventually.
 	transient map[string]int

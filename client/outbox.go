@@ -89,6 +89,10 @@ func (e *Engine) settle(ctx context.Context, en store.Entry, f protocol.Frame) b
 	case (f.Err.Code == protocol.ERateLimited || f.Err.Code == protocol.EInternal) && e.transient[en.ID] < maxRetries:
 		e.transient[en.ID]++
 		return false
+	case en.Op == protocol.OpRoomRead:
+		// Nothing to tell: a read mark the server refuses (e.g. a room I
+		// left) changes nothing the user sees.
+		ch, err = e.db.Drop(ctx, en)
 	default:
 		ch, err = e.db.Refuse(ctx, en, store.Notice{
 			ID:   protocol.NewID(),

@@ -20,6 +20,8 @@ type view struct {
 	externals      []protocol.Profile
 	blocked        []protocol.BlockedMember
 	rooms          []protocol.Room
+	reads          map[string]protocol.ReadMark // by room
+	readsOwn       bool                         // reads is a copy this view may change
 	profilePending bool
 }
 
@@ -30,6 +32,7 @@ func (e *Engine) overlay() view {
 		externals: slices.Clone(e.replica.Externals),
 		blocked:   slices.Clone(e.replica.Blocked),
 		rooms:     slices.Clone(e.replica.Rooms),
+		reads:     e.reads,
 	}
 	v.me.Fields = maps.Clone(v.me.Fields)
 	if v.me.ID == "" {
@@ -63,6 +66,11 @@ func (e *Engine) overlay() view {
 			var r protocol.MemberRef
 			if json.Unmarshal(en.Body, &r) == nil {
 				v.blocked = slices.DeleteFunc(v.blocked, func(b protocol.BlockedMember) bool { return b.ID == r.MemberID })
+			}
+		case protocol.OpRoomRead:
+			var m protocol.ReadMark
+			if json.Unmarshal(en.Body, &m) == nil {
+				v.markRead(e, m)
 			}
 		case protocol.OpExternalAdd:
 			var a protocol.AddExternal
@@ -158,4 +166,26 @@ func (e *Engine) knownProfile(id string) (protocol.Profile, bool) {
 		e.log.Error("read profile", "err", err)
 	}
 	return p, ok
+}
+
+// markRead applies a pending read mark: what the server will do, counted
+// from the messages stored here (those after a mark I just made all came
+// live, so the count is exact).
+func (v *view) markRead(e *Engine, m protocol.ReadMark) {
+	cur := v.reads[m.RoomID]
+	if m.Seq <= cur.Seq {
+		return
+	}
+	n, err := e.db.CountUnreadAfter(context.Background(), m.RoomID, m.Seq, v.me.ID)
+	if err != nil {
+		e.log.Error("count unread", "err", err)
+		return
+	}
+	if !v.readsOwn { // e.reads is shared with the engine: copy before writing
+		v.reads, v.readsOwn = maps.Clone(v.reads), true
+		if v.reads == nil {
+			v.reads = map[string]protocol.ReadMark{}
+		}
+	}
+	v.reads[m.RoomID] = protocol.ReadMark{RoomID: m.RoomID, Seq: m.Seq, Unread: n}
 }

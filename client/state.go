@@ -27,6 +27,9 @@ func (e *Engine) load(ctx context.Context) error {
 	if e.notices, err = e.db.Notices(ctx); err != nil {
 		return err
 	}
+	if e.reads, err = e.db.ReadMarks(ctx); err != nil {
+		return err
+	}
 	rooms := map[string]bool{}
 	for _, r := range e.replica.Rooms {
 		rooms[r.ID] = true
@@ -103,6 +106,14 @@ func (e *Engine) refresh(ctx context.Context, ch store.Changes) {
 			e.notices = ns
 		}
 	}
+	if ch.Reads {
+		rs, err := e.db.ReadMarks(ctx)
+		if err != nil {
+			e.log.Error("read marks", "err", err)
+		} else {
+			e.reads = rs
+		}
+	}
 	for id := range ch.Rooms {
 		if err := e.loadLast(ctx, id); err != nil {
 			e.log.Error("read last message", "room", id, "err", err)
@@ -138,11 +149,12 @@ func (e *Engine) rebuild(publish bool) {
 	}
 	s.Rooms = make([]RoomSummary, 0, len(ov.rooms))
 	for _, r := range ov.rooms {
-		rs := RoomSummary{Room: r, DisplayTitle: displayTitle(r, s.Me, e.names)}
+		rs := RoomSummary{Room: r, DisplayTitle: displayTitle(r, s.Me, e.names), Unread: ov.reads[r.ID].Unread}
 		if m := e.last[r.ID]; m != nil {
 			rs.Last = m
 		}
 		s.Rooms = append(s.Rooms, rs)
+		s.Unread += rs.Unread
 	}
 	slices.SortStableFunc(s.Rooms, func(a, b RoomSummary) int {
 		if c := activity(b) - activity(a); c != 0 {

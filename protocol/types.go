@@ -242,4 +242,7 @@ type Snapshot struct {
 	Rooms    []Room          `json:"rooms"`
 	// Messages holds up to SnapshotMessagesPerRoom of the newest messages of each room.
 	Messages []Message `json:"messages"`
+	// Reads holds my read mark of every room that has one or has unread
+	// messages; a room not listed has nothing unread.
+	Reads []ReadMark `json:"reads,omitempty"`
 }

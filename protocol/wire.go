@@ -57,6 +57,7 @@ const (
 	OpUnblock        = "block.remove"     // MemberRef -> Empty
 	OpLinkCreateOnce = "link.create_once" // Empty -> ProfileLink
 	OpLinkResetQR    = "link.reset_qr"    // Empty -> ProfileLink
+	OpRoomRead       = "room.read"        // ReadMark -> ReadMark
 
 	// Queries: read-only.
 	OpLinkQR       = "link.qr"       // Empty -> ProfileLink (made on first use)
@@ -69,7 +70,7 @@ const (
 // Mutations lists the ops that change state and are deduplicated by id.
 var Mutations = map[string]bool{
 	OpProfileUpdate: true, OpMessageSend: true, OpRoomCreate: true, OpExternalAdd: true,
-	OpBlock: true, OpUnblock: true, OpLinkCreateOnce: true, OpLinkResetQR: true,
+	OpBlock: true, OpUnblock: true, OpLinkCreateOnce: true, OpLinkResetQR: true, OpRoomRead: true,
 }
 
 // Event ops (server -> client), in Frame.Op of an event frame.
@@ -83,6 +84,7 @@ const (
 	EvBlockRemove     = "block.remove"     // MemberRef: I unblocked someone
 	EvRoomUpsert      = "room.upsert"      // Room: created, members or closed state changed
 	EvMessageNew      = "message.new"      // Message
+	EvRoomRead        = "room.read"        // ReadMark: my read position in a room moved
 	EvSessionRevoked  = "session.revoked"  // Empty: this session was signed out; stop syncing
 )
 
@@ -115,6 +117,22 @@ type CreateRoom struct {
 type AddExternal struct {
 	Link     string `json:"link,omitempty"` // a URL or a bare token
 	MemberID string `json:"member_id,omitempty"`
+}
+
+// ReadMark is a member's read position in a room: the messages up to Seq
+// (Message.Seq) have been read. In room.read requests only RoomID and Seq
+// count; the server never moves a mark back and never past the room's
+// newest message.
+//
+// Unread is the number of messages after Seq that others sent (my own,
+// from any device, never count), as of the event, answer or snapshot that
+// carries the mark. Events come in seq order, so a client holds the exact
+// count by taking Unread from each room.read event and adding one for each
+// later message.new from someone else after the mark.
+type ReadMark struct {
+	RoomID string `json:"room_id"`
+	Seq    int64  `json:"seq"`
+	Unread int    `json:"unread"`
 }
 
 // MemberRef names a member.

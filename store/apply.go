@@ -126,7 +126,9 @@ func (a *applier) event(op string, data json.RawMessage) error {
 	case protocol.EvRoomUpsert:
 		return applyJSON(data, a.room)
 	case protocol.EvMessageNew:
-		return applyJSON(data, a.message)
+		return applyJSON(data, a.newMessage)
+	case protocol.EvRoomRead:
+		return applyJSON(data, func(m protocol.ReadMark) error { return a.readMark(m, false) })
 	}
 	// Unknown events come from a newer server: nothing to store.
 	return nil
@@ -322,11 +324,19 @@ func (d *DB) ApplySnapshot(ctx context.Context, s protocol.Snapshot) (Changes, e
 				return fmt.Errorf("delete messages before the snapshot: %w", err)
 			}
 		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM reads"); err != nil {
+			return fmt.Errorf("clear read marks: %w", err)
+		}
+		for _, m := range s.Reads {
+			if err := a.readMark(m, false); err != nil {
+				return fmt.Errorf("write read mark: %w", err)
+			}
+		}
 		if err := setMeta(ctx, tx, metaCursor, strconv.FormatInt(s.Cursor, 10)); err != nil {
 			return err
 		}
 		ch = a.ch
-		ch.Replica, ch.Cursor = true, true
+		ch.Replica, ch.Cursor, ch.Reads = true, true, true
 		return nil
 	})
 	return ch, err
@@ -388,6 +398,10 @@ func (a *applier) result(e Entry, result json.RawMessage) error {
 			return err
 		}
 		return a.closeRoom(protocol.DirectRoomID(a.me.ID, b.ID))
+	case protocol.OpRoomRead:
+		// Only a mark newer than the stored one: a room.read event may
+		// have come first, and later messages counted on top of it.
+		return applyJSON(result, func(m protocol.ReadMark) error { return a.readMark(m, true) })
 	case protocol.OpUnblock:
 		var r protocol.MemberRef
 		if err := json.Unmarshal(e.Body, &r); err != nil {

@@ -103,6 +103,13 @@ func (d *DB) Refuse(ctx context.Context, e Entry, n Notice) (Changes, error) {
 	return ch, err
 }
 
+// Drop deletes a refused entry and its local effect without a notice.
+func (d *DB) Drop(ctx context.Context, e Entry) (Changes, error) {
+	var ch Changes
+	err := d.inTx(ctx, func(tx *sql.Tx) error { return dropEntry(ctx, tx, e, &ch) })
+	return ch, err
+}
+
 // dropEntry deletes an entry and whatever local effect it still has.
 func dropEntry(ctx context.Context, tx *sql.Tx, e Entry, ch *Changes) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", e.ID); err != nil {

@@ -64,4 +64,12 @@ CREATE TABLE notices (
 	at   INTEGER NOT NULL
 );
 `,
+	// 2: read marks: my read position and unread count per room.
+	`
+CREATE TABLE reads (
+	room_id TEXT PRIMARY KEY,
+	seq     INTEGER NOT NULL,
+	unread  INTEGER NOT NULL
+);
+`,
 }

@@ -61,6 +61,7 @@ type Changes struct {
 	Outbox  bool
 	Notices bool
 	Cursor  bool
+	Reads   bool // read marks or unread counts
 }
 
 func (c *Changes) room(id string) {
@@ -76,6 +77,7 @@ func (c *Changes) Merge(o Changes) {
 	c.Outbox = c.Outbox || o.Outbox
 	c.Notices = c.Notices || o.Notices
 	c.Cursor = c.Cursor || o.Cursor
+	c.Reads = c.Reads || o.Reads
 	for id := range o.Rooms {
 		c.room(id)
 	}
@@ -83,5 +85,5 @@ func (c *Changes) Merge(o Changes) {
 
 // Empty reports whether nothing changed.
 func (c Changes) Empty() bool {
-	return !c.Replica && !c.Outbox && !c.Notices && !c.Cursor && len(c.Rooms) == 0
+	return !c.Replica && !c.Outbox && !c.Notices && !c.Cursor && !c.Reads && len(c.Rooms) == 0
 }

@@ -164,6 +164,15 @@ UPDATE events SET workspace_id = w.id
 DELETE FROM feed f USING events e, members m
 	WHERE e.seq = f.seq AND m.id = f.member_id AND e.workspace_id = m.workspace_id;
 `,
+	// 4: read marks, the newest message each member has read per room.
+	`
+CREATE TABLE read_marks (
+	member_id TEXT COLLATE "C" NOT NULL,
+	room_id   TEXT COLLATE "C" NOT NULL,
+	seq       BIGINT NOT NULL,
+	PRIMARY KEY (member_id, room_id)
+);
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.

@@ -24,6 +24,7 @@ var mutations = map[string]mutation{
 	protocol.OpUnblock:        (*Service).unblock,
 	protocol.OpLinkCreateOnce: (*Service).createOnceLink,
 	protocol.OpLinkResetQR:    (*Service).resetQRLink,
+	protocol.OpRoomRead:       (*Service).markRead,
 }
 
 // sealedAnswers are mutations whose stored answer holds a link token: the

@@ -101,6 +101,18 @@ type Tx interface {
 	// Messages returns up to limit messages of a room with seq < before
 	// (before 0: the newest), oldest first.
 	Messages(ctx context.Context, roomID string, before int64, limit int) ([]protocol.Message, error)
+	// LastMessageSeq is the seq of the room's newest message, 0 when none.
+	LastMessageSeq(ctx context.Context, roomID string) (int64, error)
+
+	// Read marks: the seq of the newest message a member has read in a
+	// room; 0 when there is none. SetReadMark replaces it.
+	ReadMark(ctx context.Context, memberID, roomID string) (int64, error)
+	SetReadMark(ctx context.Context, memberID, roomID string, seq int64) error
+	// ReadMarks returns every read mark of a member by room id.
+	ReadMarks(ctx context.Context, memberID string) (map[string]int64, error)
+	// CountUnread counts the room's messages with seq > after that the
+	// member did not send: not as sender, nor as the actor of a system message.
+	CountUnread(ctx context.Context, roomID string, after int64, memberID string) (int, error)
 
 	// Events and feeds. AppendEvent stores an event and one feed row per
 	// recipient and returns its seq.

@@ -99,7 +99,8 @@ func (s *Service) Snapshot(ctx context.Context, c Caller) (protocol.Snapshot, er
 			}
 			snap.Messages = append(snap.Messages, msgs...)
 		}
-		return nil
+		snap.Reads, err = readMarks(ctx, tx, me.ID, rooms)
+		return err
 	})
 	if err != nil {
 		return protocol.Snapshot{}, s.clientError("snapshot", err)

@@ -153,6 +153,15 @@ UPDATE events SET workspace_id = w.id
 DELETE FROM feed WHERE EXISTS (SELECT 1 FROM events e JOIN members m ON m.id = feed.member_id
 	WHERE e.seq = feed.seq AND e.workspace_id = m.workspace_id);
 `,
+	// 4: read marks, the newest message each member has read per room.
+	`
+CREATE TABLE read_marks (
+	member_id TEXT NOT NULL,
+	room_id   TEXT NOT NULL,
+	seq       INTEGER NOT NULL,
+	PRIMARY KEY (member_id, room_id)
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.

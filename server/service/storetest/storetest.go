@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Blocks", testBlocks},
 		{"Rooms", testRooms},
 		{"Messages", testMessages},
+		{"ReadMarks", testReadMarks},
 		{"Events", testEvents},
 		{"PruneEvents", testPruneEvents},
 		{"RoomEvents", testRoomEvents},
