@@ -11,7 +11,7 @@ import "worktalk.dev/worktalk/client"
 func (a *App) Activate(link string) {
 	a.win.Show()
 	a.win.RequestFocus()
-	a.activateProbe("raised")
+	a.event("raised")
 	if link == "" {
 		return
 	}
@@ -25,10 +25,32 @@ func (a *App) Activate(link string) {
 	a.openAddExternal(link)
 }
 
-func (a *App) activateProbe(event string) {
-	if a.cfg.ActivateProbe != nil {
-		a.cfg.ActivateProbe(event)
+// event reports what the app just did to Config.EventProbe.
+func (a *App) event(name string) {
+	if a.cfg.EventProbe != nil {
+		a.cfg.EventProbe(name)
 	}
+}
+
+// LockForOS locks the app because the OS session locked or the computer
+// is about to sleep. done runs on the Fyne thread once the locked state is
+// written down, so that an app killed with the machine starts locked; at
+// once when lock mode is off. Call it on the Fyne thread.
+func (a *App) LockForOS(done func()) {
+	if a.locker == nil {
+		done()
+		return
+	}
+	a.locker.LockForOS(done)
+}
+
+// onLockChanged follows the lock coming up and going.
+func (a *App) onLockChanged(locked bool) {
+	if locked {
+		a.event("locked")
+		return
+	}
+	a.event("unlocked")
 }
 
 // linkReady reports whether a profile link can be looked at now: viewing

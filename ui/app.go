@@ -45,10 +45,17 @@ type Config struct {
 	// the main screen first shows the engine's state and with "room" when
 	// the first room shows its messages; cmd/worktalk times start-up with it.
 	StartupProbe func(event string)
-	// ActivateProbe, when set, is called on the Fyne thread each time
-	// Activate has raised the window ("raised") and when the card of the
-	// link it was given shows ("card"); cmd/worktalk times hand-offs with it.
-	ActivateProbe func(event string)
+	// EventProbe, when set, is called on the Fyne thread with what the
+	// app just did: "raised" (Activate raised the window), "card" (the
+	// card of a viewed link shows), "locked" and "unlocked",
+	// "lock-written" (the locked state is in the keyring), "notified"
+	// (an OS notification went out). cmd/worktalk reports them for process
+	// tests and benchmarks.
+	EventProbe func(event string)
+
+	// OSIdle, when set, is the OS's idle time (input anywhere), which
+	// auto-lock then uses together with input in Worktalk's windows.
+	OSIdle func() (time.Duration, error)
 }
 
 // App owns the main window and the open workspace. All its fields belong
@@ -126,6 +133,11 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 	if cfg.Lock != nil {
 		a.locker = newLocker(a.work, a.win, cfg.Lock, nil, a.forgetLocked)
 		a.locker.Others = func() []fyne.Window { return a.windows }
+		a.locker.OnChange = a.onLockChanged
+		a.locker.OnWritten = func() { a.event("lock-written") }
+		if cfg.OSIdle != nil {
+			a.locker.idle.SetOSIdle(cfg.OSIdle)
+		}
 	}
 	return a
 }

@@ -19,7 +19,7 @@ func (a *App) openAddExternal(link string) {
 	}
 	d := newAddExternalDialog(a.work, eng, a.win, link)
 	d.OnAdded = a.openChatWithAdded
-	d.OnCard = func() { a.activateProbe("card") }
+	d.OnCard = func() { a.event("card") }
 	a.addExt = d
 	a.showDialog(a.win, d.dlg)
 	if link == "" {
@@ -52,7 +52,7 @@ func (a *App) viewProfile(memberID string) {
 	}
 	d := newAddBackDialog(a.work, eng, a.win, memberID)
 	d.OnAdded = a.openChatWithAdded
-	d.OnCard = func() { a.activateProbe("card") }
+	d.OnCard = func() { a.event("card") }
 	a.addExt = d
 	a.showDialog(a.win, d.dlg)
 }

@@ -44,6 +44,10 @@ type locker struct {
 	forget func(done func(err error))
 	// Others lists the secondary windows to hide while locked; may be nil.
 	Others func() []fyne.Window
+	// OnChange, when set, is told each time the lock comes up or goes.
+	OnChange func(locked bool)
+	// OnWritten, when set, is told each time the locked state was written down.
+	OnWritten func()
 
 	locked     bool
 	saved      fyne.CanvasObject // the content when the lock came up
@@ -73,9 +77,26 @@ func newLocker(work *worker, win fyne.Window, lk *lock.Lock, now func() time.Tim
 func (l *locker) Start() {
 	l.win.Canvas().AddShortcut(lockShortcut, func(fyne.Shortcut) { l.LockNow() })
 	l.stopAuto = tickOnFyne(l.work, autoLockCheck, l.checkIdle)
-	if l.lk.IsSet() && l.lk.Settings().StartLocked {
+	// Locked when it stopped (in any way: the state is written down when
+	// the lock comes up) or when the user chose to start locked.
+	if l.lk.IsSet() && (l.lk.Settings().StartLocked || l.lk.Locked()) {
 		l.lock()
 	}
+}
+
+// LockForOS locks because the OS session locked or the computer is about
+// to sleep, without asking for a password when none is set (nobody is
+// there to type one). done runs on the Fyne thread once the locked state
+// is written down (at once when there is nothing to lock).
+func (l *locker) LockForOS(done func()) {
+	if !l.lk.IsSet() {
+		done()
+		return
+	}
+	if !l.locked {
+		l.lock()
+	}
+	l.writeLocked(done)
 }
 
 // Stop ends the auto-lock check.
@@ -143,6 +164,28 @@ func (l *locker) lock() {
 	l.screen.tick()
 	l.stopTick = tickOnFyne(l.work, time.Second, l.onLockedTick)
 	l.win.Canvas().Focus(l.screen.pw)
+	l.writeLocked(nil)
+	if l.OnChange != nil {
+		l.OnChange(true)
+	}
+}
+
+// writeLocked writes down, off the Fyne thread, that the app is locked, so
+// that it starts locked whatever way it stops; done (if set) runs on the
+// Fyne thread afterwards. Verify takes the mark away on unlock.
+func (l *locker) writeLocked(done func()) {
+	l.work.run(func(context.Context) error {
+		return l.lk.SetLocked(true)
+	}, func(err error) {
+		if err != nil {
+			l.work.log.Warn("write down the lock", "err", err)
+		} else if l.OnWritten != nil {
+			l.OnWritten()
+		}
+		if done != nil {
+			done()
+		}
+	})
 }
 
 // onLockedTick counts the wait down and hides any dialog or secondary
@@ -236,6 +279,9 @@ func (l *locker) end(content fyne.CanvasObject, title string) {
 	l.win.SetTitle(title)
 	l.saved, l.content = nil, nil
 	l.idle.Touch()
+	if l.OnChange != nil {
+		l.OnChange(false)
+	}
 }
 
 // askNewPassword asks for a new lock password, twice, and then calls next.

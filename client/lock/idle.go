@@ -14,6 +14,21 @@ type Idle struct {
 	mu      sync.Mutex
 	last    time.Time     // guarded by mu
 	timeout time.Duration // guarded by mu; 0 = never due
+	// os, when set, is the OS's idle time (input anywhere on the
+	// computer); guarded by mu. The idle time is the smaller of it and the
+	// time since Touch: the OS source may not see input to our own windows
+	// (e.g. XWayland's count on a Wayland desktop).
+	os func() (time.Duration, error)
+}
+
+// SetOSIdle makes the OS's idle time count, so that a person busy in other
+// apps is not idle and one away with the pointer resting on our window is.
+// A source that fails is asked again next time; meanwhile the time since
+// Touch counts alone. nil turns it off.
+func (i *Idle) SetOSIdle(f func() (time.Duration, error)) {
+	i.mu.Lock()
+	i.os = f
+	i.mu.Unlock()
 }
 
 // NewIdle returns a tracker that counts from now. now nil = time.Now.
@@ -51,13 +66,15 @@ func (i *Idle) Due() bool {
 func (i *Idle) Remaining() time.Duration {
 	now := i.now()
 	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.timeout <= 0 {
+	timeout, idle, os := i.timeout, now.Sub(i.last), i.os
+	i.mu.Unlock()
+	if timeout <= 0 {
 		return -1
 	}
-	left := i.timeout - now.Sub(i.last)
-	if left < 0 {
-		return 0
+	if os != nil {
+		if d, err := os(); err == nil && d < idle {
+			idle = d
+		}
 	}
-	return left
+	return max(timeout-idle, 0)
 }

@@ -76,6 +76,10 @@ type record struct {
 	Hash     string `json:"hash"`               // PHC string of the Argon2id hash
 	Failures int    `json:"failures,omitempty"` // wrong passwords in a row
 	NextAt   int64  `json:"next_at,omitempty"`  // unix ms before which no attempt is checked
+	// Locked is set while the app is locked, so that an app that stops
+	// locked in any way (quit, crash, kill -9, power loss) starts locked.
+	// A match in Verify clears it in the same write.
+	Locked bool `json:"locked,omitempty"`
 	Settings
 }
 
@@ -147,7 +151,7 @@ func (l *Lock) Set(pw string) error {
 	defer l.mu.Unlock()
 	rec := record{Hash: hash}
 	if l.rec != nil {
-		rec.Settings = l.rec.Settings
+		rec.Settings, rec.Locked = l.rec.Settings, l.rec.Locked
 	}
 	if err := l.saveLocked(&rec); err != nil {
 		return fmt.Errorf("set lock password: %w", err)
@@ -198,7 +202,7 @@ func (l *Lock) Verify(pw string) error {
 		return ErrWrongPassword
 	}
 	reset := *l.rec
-	reset.Failures, reset.NextAt = 0, 0
+	reset.Failures, reset.NextAt, reset.Locked = 0, 0, false
 	if err := l.saveLocked(&reset); err != nil {
 		return fmt.Errorf("verify lock password: %w", err)
 	}
@@ -234,6 +238,35 @@ func (l *Lock) nextAttemptLocked(now time.Time) time.Time {
 		return limit
 	}
 	return next
+}
+
+// Locked reports whether the app was locked when it last wrote down its
+// state: it stopped while locked and must start locked.
+func (l *Lock) Locked() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rec != nil && l.rec.Locked
+}
+
+// SetLocked writes down that the app is locked (true), so that it starts
+// locked after any kind of stop until a password matches; Verify clears
+// it. It needs a password (ErrNotSet). Writing the state it already has
+// writes nothing.
+func (l *Lock) SetLocked(on bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.rec == nil {
+		return ErrNotSet
+	}
+	if l.rec.Locked == on {
+		return nil
+	}
+	rec := *l.rec
+	rec.Locked = on
+	if err := l.saveLocked(&rec); err != nil {
+		return fmt.Errorf("save locked state: %w", err)
+	}
+	return nil
 }
 
 // Settings returns the lock settings; zero when no password is set.

@@ -19,6 +19,7 @@ import (
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/client/instance"
 	"worktalk.dev/worktalk/client/lock"
+	"worktalk.dev/worktalk/client/ossession"
 	"worktalk.dev/worktalk/ui"
 )
 
@@ -40,13 +41,15 @@ type Main struct {
 	fileSecrets bool
 	verbose     bool
 	report      bool   // --startup-report
-	actReport   bool   // --activate-report
+	events      bool   // --event-report
 	demoNotes   int    // --demo-notes
 	link        string // a profile link given as the argument
 
 	log        *slog.Logger
-	demoServer *demoServer       // nil unless --demo
-	instance   *instance.Primary // this copy's hold on the data folder
+	demoServer *demoServer        // nil unless --demo
+	instance   *instance.Primary  // this copy's hold on the data folder
+	watch      *ossession.Watcher // OS session lock and sleep; nil when not offered
+	idle       ossession.Idle     // the OS's idle time; nil when not offered
 }
 
 // NewMain returns a Main writing to the standard streams.
@@ -62,7 +65,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.fileSecrets, "insecure-file-secrets", false, "keep session tokens in a file readable only by you when the OS has no keyring")
 	fs.BoolVar(&m.verbose, "v", false, "log more")
 	fs.BoolVar(&m.report, "startup-report", false, "open my own room, print start-up time and memory, then quit")
-	fs.BoolVar(&m.actReport, "activate-report", false, "print a line once later starts reach this copy, each time one raises the window and when its link's card shows")
+	fs.BoolVar(&m.events, "event-report", false, "print a timed line for what tests wait for: later starts reach this copy, a hand-off raised the window or showed its card, the lock came or went, a notification went out")
 	fs.IntVar(&m.demoNotes, "demo-notes", 0, "with --demo: first write `N` notes to my own room (to try long histories)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -168,12 +171,34 @@ func (m *Main) Run(ctx context.Context) error {
 		cfg.OpenSelfRoom = true
 		cfg.StartupProbe = newStartupReport(m.Stderr, func() { w.Quit() }).probe
 	}
-	if m.actReport {
-		cfg.ActivateProbe = func(event string) {
-			fmt.Fprintf(m.Stderr, "activate: %s %d\n", event, time.Now().UnixNano())
+	if m.events {
+		cfg.EventProbe = func(event string) {
+			fmt.Fprintf(m.Stderr, "event: %s %d\n", event, time.Now().UnixNano())
 		}
 	}
+	if idle, err := ossession.OpenIdle(); err == nil {
+		m.idle = idle
+		cfg.OSIdle = idle.IdleTime
+	} else {
+		m.log.Info("auto-lock counts input in Worktalk only", "err", err)
+	}
 	w = ui.New(fa, cfg)
+	// The OS session locking or the computer going to sleep locks the app;
+	// the watcher waits until the locked state is written down (the OS
+	// gives a few seconds at most).
+	watch, err := ossession.Watch(func(ev ossession.Event) {
+		m.log.Debug("os session", "event", ev)
+		done := make(chan struct{})
+		fyne.Do(func() { w.LockForOS(func() { close(done) }) })
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+		}
+	}, m.log)
+	if err != nil {
+		m.log.Info("the OS session is not watched", "err", err)
+	}
+	m.watch = watch
 	inst.SetHandler(func(args []string) error {
 		link, err := handedLink(args)
 		if err != nil {
@@ -182,8 +207,8 @@ func (m *Main) Run(ctx context.Context) error {
 		fyne.Do(func() { w.Activate(link) })
 		return nil
 	})
-	if cfg.ActivateProbe != nil {
-		cfg.ActivateProbe("ready") // later starts reach this copy from now on
+	if cfg.EventProbe != nil {
+		cfg.EventProbe("ready") // later starts reach this copy from now on
 	}
 	go func() {
 		<-ctx.Done()
@@ -200,6 +225,12 @@ func (m *Main) Close() error {
 	var err error
 	if m.demoServer != nil {
 		err = m.demoServer.close()
+	}
+	if m.watch != nil {
+		err = errors.Join(err, m.watch.Close())
+	}
+	if m.idle != nil {
+		err = errors.Join(err, m.idle.Close())
 	}
 	if m.instance != nil {
 		err = errors.Join(err, m.instance.Close())

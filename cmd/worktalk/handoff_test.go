@@ -43,8 +43,8 @@ func startHandoffEnv(tb testing.TB) *handoffEnv {
 	c.Close()
 	h.link = "worktalk://p/" + l.URL[strings.LastIndex(l.URL, "/")+1:]
 
-	h.app = desktoptest.Start(tb, h.bin, h.xenv, "--data", h.data, "--activate-report")
-	h.app.Await(tb, "activate: ready", 30*time.Second)
+	h.app = desktoptest.Start(tb, h.bin, h.xenv, "--data", h.data, "--event-report")
+	h.app.Await(tb, "event: ready", 30*time.Second)
 	return h
 }
 
@@ -69,7 +69,7 @@ func (h *handoffEnv) handOff(tb testing.TB) (int, time.Duration) {
 		tb.Logf("second copy said: %s", out)
 		return code, 0
 	}
-	line := h.app.Await(tb, "activate: card", 30*time.Second)
+	line := h.app.Await(tb, "event: card", 30*time.Second)
 	ns, err := strconv.ParseInt(strings.Fields(line)[2], 10, 64)
 	if err != nil {
 		tb.Fatalf("bad probe line %q", line)
@@ -96,7 +96,7 @@ func TestHandOffToRunningApp(t *testing.T) {
 	if out, err := plain.CombinedOutput(); err != nil {
 		t.Fatalf("plain second start: %v: %s", err, out)
 	}
-	h.app.Await(t, "activate: raised", 30*time.Second)
+	h.app.Await(t, "event: raised", 30*time.Second)
 }
 
 // BenchmarkHandOff times a second start until the running copy's window is
