@@ -9,8 +9,7 @@ import "worktalk.dev/worktalk/client"
 // locked the window comes up showing the lock screen, and the dialog shows
 // once unlocked. Call it on the Fyne thread.
 func (a *App) Activate(link string) {
-	a.win.Show()
-	a.win.RequestFocus()
+	a.showWindow()
 	a.event("raised")
 	if link == "" {
 		return
@@ -51,6 +50,7 @@ func (a *App) onLockChanged(locked bool) {
 		return
 	}
 	a.event("unlocked")
+	a.markSeen() // the open room shows again
 }
 
 // linkReady reports whether a profile link can be looked at now: viewing

@@ -56,6 +56,9 @@ type Config struct {
 	// OSIdle, when set, is the OS's idle time (input anywhere), which
 	// auto-lock then uses together with input in Worktalk's windows.
 	OSIdle func() (time.Duration, error)
+	// TrayAvailable, when set, reports whether the desktop shows tray
+	// icons now; closing the window quits where it does not. nil: it does.
+	TrayAvailable func() bool
 }
 
 // App owns the main window and the open workspace. All its fields belong
@@ -87,6 +90,12 @@ type App struct {
 	now    func() time.Time
 	loc    *time.Location
 	probed map[string]bool // start-up events reported
+
+	focused bool            // a window of the app has the focus
+	hidden  bool            // the main window is closed to the tray
+	marking map[string]bool // rooms whose MarkRead is on its way
+	tray    *tray           // nil without a desktop driver
+	notify  *notifier
 }
 
 // session is one open workspace: its engine and the goroutine that feeds
@@ -128,7 +137,9 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 	a.win = fa.NewWindow("Worktalk")
 	a.win.Resize(fyne.NewSize(1040, 700))
 	a.win.SetMaster()
-	a.win.SetCloseIntercept(a.Quit)
+	a.win.SetCloseIntercept(a.onCloseTapped)
+	a.focused = true // a new window gets the focus; the driver says when it goes
+	a.notify = newNotifier(a)
 	a.watchKeys(a.win, nil)
 	if cfg.Lock != nil {
 		a.locker = newLocker(a.work, a.win, cfg.Lock, nil, a.forgetLocked)
@@ -166,6 +177,10 @@ func (a *App) Start() {
 	if a.locker != nil {
 		a.locker.Start() // before any name shows: it may start locked
 	}
+	a.tray = newTray(a)
+	lc := a.fa.Lifecycle()
+	lc.SetOnEnteredForeground(func() { a.setFocused(true) })
+	lc.SetOnExitedForeground(func() { a.setFocused(false) })
 	a.setContent(loadingView())
 	a.win.Show()
 	var (
@@ -288,6 +303,11 @@ func (a *App) offer(s *session, st client.State) {
 		a.log.Debug("state", "rooms", len(st.Rooms), "members", len(st.Members), "online", st.Conn.Online,
 			"catching_up", st.Conn.CatchingUp, "pending", st.Pending, "notices", len(st.Notices))
 		a.main.apply(st)
+		a.notify.apply(st)
+		if a.tray != nil {
+			a.tray.setCount(st.Unread)
+		}
+		a.markSeen()
 		if first {
 			a.probe("main")
 			if a.cfg.OpenSelfRoom {
@@ -310,6 +330,10 @@ func (a *App) closeSession(logOut bool, next func(err error)) {
 	s := a.sess
 	a.sess = nil
 	a.main = nil
+	a.notify.reset()
+	if a.tray != nil {
+		a.tray.setCount(0)
+	}
 	for _, w := range a.windows {
 		w.Close()
 	}

@@ -55,7 +55,10 @@ type roomRow struct {
 	preview *widget.Label
 	when    *widget.Label
 	pending *widget.Icon
+	unread  *unreadBadge
+	picOf   [2]string       // the name and picture id the avatar shows
 	top     *fyne.Container // title, time and pending mark; re-laid out on update
+	bottom  *fyne.Container // preview and unread count; re-laid out on update
 }
 
 func (c *chatsTab) createItem() fyne.CanvasObject {
@@ -66,12 +69,14 @@ func (c *chatsTab) createItem() fyne.CanvasObject {
 		preview: captionLabel(),
 		when:    captionLabel(),
 		pending: widget.NewIcon(theme.HistoryIcon()),
+		unread:  newUnreadBadge(),
 	}
 	r.when.Truncation = fyne.TextTruncateOff
 	r.top = container.NewBorder(nil, nil, nil, container.NewHBox(r.pending, container.NewCenter(r.when)),
 		container.NewBorder(nil, nil, nil, container.NewCenter(r.me), r.title))
+	r.bottom = container.NewBorder(nil, nil, nil, container.NewCenter(r.unread.content), r.preview)
 	body := container.NewBorder(nil, nil, container.NewCenter(r.pic), nil,
-		container.NewVBox(r.top, r.preview))
+		container.NewVBox(r.top, r.bottom))
 	return newListRow(r, body)
 }
 
@@ -81,28 +86,54 @@ func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	room := c.rooms[id]
 	r := o.(*listRow[roomRow]).parts
-	r.title.SetText(room.DisplayTitle)
-	r.pic.set(c.a, room.DisplayTitle, roomPictureID(c.a.state(), room.Room))
-	if room.Kind == protocol.RoomSelf {
-		r.me.Show()
-	} else {
-		r.me.Hide()
+	setText(r.title, room.DisplayTitle)
+	if pic := [2]string{room.DisplayTitle, roomPictureID(c.a.state(), room.Room)}; pic != r.picOf {
+		r.picOf = pic
+		r.pic.set(c.a, pic[0], pic[1])
 	}
-	preview, when := "", ""
-	r.pending.Hide()
+	preview, when, pending := "", "", false
 	if m := room.Last; m != nil {
 		preview = previewText(*m, room.Room, c.a.state().Me.ID)
 		when = shortTime(c.a.localTime(m.SentAt), c.a.now().In(c.a.loc))
-		if m.Pending {
-			r.pending.Show()
-		}
+		pending = m.Pending
 	}
 	if room.Closed {
 		preview = lang.L("This chat room is closed.")
 	}
-	r.preview.SetText(preview)
-	r.when.SetText(when)
-	r.top.Refresh()
+	importance := widget.LowImportance
+	if room.Unread > 0 {
+		importance = widget.MediumImportance // stands out until read
+	}
+	if r.preview.Importance != importance {
+		r.preview.Importance = importance
+		r.preview.Refresh()
+	}
+	setText(r.preview, preview)
+	oldWhen := r.when.Text
+	setText(r.when, when)
+	// The marks beside the texts change the room the texts have: lay the
+	// row out again only then (that re-measures every label in it).
+	marks := showIf(r.me, room.Kind == protocol.RoomSelf)
+	marks = showIf(r.pending, pending) || marks
+	if marks || len(oldWhen) != len(when) {
+		r.top.Refresh()
+	}
+	if r.unread.set(room.Unread) {
+		r.bottom.Refresh()
+	}
+}
+
+// showIf shows or hides o and reports whether that changed anything.
+func showIf(o fyne.CanvasObject, show bool) bool {
+	if o.Visible() == show {
+		return false
+	}
+	if show {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+	return true
 }
 
 // roomPictureID is the picture of a 1:1 room's other member, or mine for

@@ -24,6 +24,7 @@ type Engine interface {
 	OpenDirectRoom(ctx context.Context, memberID string) (string, error)
 	CreateGroupRoom(ctx context.Context, title string, memberIDs []string) (string, error)
 	DismissNotice(id string)
+	MarkRead(ctx context.Context, roomID string) error
 
 	Member(ctx context.Context, id string) (protocol.Profile, error)
 	RoomsInCommon(ctx context.Context, memberID string) ([]protocol.Room, error)

@@ -25,6 +25,11 @@ type loop struct {
 	mu   sync.Mutex
 	q    []func() // guarded by mu
 	wake chan struct{}
+	// busy, when set, adds up the time posted functions run: the work
+	// done on the Fyne thread, as wall time and as the CPU time of the
+	// thread (which leaves out waiting for a core on a loaded machine;
+	// the caller locks its goroutine to its thread).
+	busy, busyCPU *time.Duration
 }
 
 func newLoop() *loop { return &loop{wake: make(chan struct{}, 1)} }
@@ -50,7 +55,14 @@ func (l *loop) drain() {
 			return
 		}
 		for _, fn := range q {
+			if l.busy == nil {
+				fn()
+				continue
+			}
+			start, cpu := time.Now(), threadCPU()
 			fn()
+			*l.busy += time.Since(start)
+			*l.busyCPU += threadCPU() - cpu
 		}
 	}
 }
@@ -110,7 +122,12 @@ type harness struct {
 // opts change the rest of its Config.
 func (w *world) start(t testing.TB, open *client.Account, opts ...func(*Config)) *harness {
 	t.Helper()
-	fa := test.NewTempApp(t)
+	return w.startOn(t, test.NewTempApp(t), open, opts...)
+}
+
+// startOn is start on a Fyne app of the test's choosing.
+func (w *world) startOn(t testing.TB, fa fyne.App, open *client.Account, opts ...func(*Config)) *harness {
+	t.Helper()
 	th, err := NewTheme()
 	if err != nil {
 		t.Fatal(err)
@@ -132,11 +149,17 @@ func (w *world) start(t testing.TB, open *client.Account, opts ...func(*Config))
 // that account, waiting for the first sync.
 func (w *world) signedIn(t testing.TB, u *servertest.User, opts ...func(*Config)) *harness {
 	t.Helper()
+	return w.signedInOn(t, test.NewTempApp(t), u, opts...)
+}
+
+// signedInOn is signedIn on a Fyne app of the test's choosing.
+func (w *world) signedInOn(t testing.TB, fa fyne.App, u *servertest.User, opts ...func(*Config)) *harness {
+	t.Helper()
 	acct, _, err := client.SignIn(context.Background(), w.opt, w.proxy.URL(), u.Email, u.Password, "")
 	if err != nil {
 		t.Fatalf("SignIn: %v", err)
 	}
-	h := w.start(t, &acct, opts...)
+	h := w.startOn(t, fa, &acct, opts...)
 	h.until("the first sync", func() bool {
 		st := h.app.state()
 		return h.app.main != nil && st.Conn.Online && !st.Conn.CatchingUp && st.Me.ID == u.ID()

@@ -22,12 +22,13 @@ type mainScreen struct {
 	a       *App
 	content fyne.CanvasObject
 
-	profile *profilePanel
-	sidebar *fyne.Container // re-laid out when my profile's height changes
-	tabs    *container.AppTabs
-	chats   *chatsTab
-	org     *orgChartTab
-	more    *moreTab
+	profile       *profilePanel
+	sidebar       *fyne.Container // re-laid out when my profile's height changes
+	profileHeight float32         // the profile panel's height at the last layout
+	tabs          *container.AppTabs
+	chats         *chatsTab
+	org           *orgChartTab
+	more          *moreTab
 
 	roomArea *fyne.Container // the open room, or a hint
 	room     *roomView       // nil when no room is open
@@ -88,7 +89,10 @@ func emptyRoomHint() fyne.CanvasObject {
 func (m *mainScreen) apply(st client.State) {
 	m.a.setTitle(fmt.Sprintf("%s - Worktalk", st.Workspace.Name))
 	m.profile.apply(st)
-	m.sidebar.Refresh()
+	if h := m.profile.content.MinSize().Height; h != m.profileHeight {
+		m.profileHeight = h
+		m.sidebar.Refresh() // my profile grew or shrank: lay the tabs out again
+	}
 	m.chats.apply(st)
 	m.org.apply(st)
 	m.more.apply(st)
@@ -189,6 +193,7 @@ func (m *mainScreen) openRoom(roomID string) {
 	m.room.apply(m.a.state())
 	m.chats.selectRoom(roomID)
 	m.room.focus()
+	m.a.markSeen()
 }
 
 // closeRoom puts the hint back in the room area.

@@ -34,6 +34,7 @@ func newMoreTab(a *App) *moreTab {
 		m.extra.Add(m.blocked.content)
 	}
 	m.extra.Add(a.lockSection())
+	m.extra.Add(a.allDaySection())
 	add := widget.NewButtonWithIcon(lang.L("Add a workspace"), theme.ContentAddIcon(), m.onAddWorkspaceTapped)
 	look := widget.NewLabel(lang.L("Language and light or dark theme follow your system settings."))
 	look.Wrapping = fyne.TextWrapWord

@@ -56,13 +56,13 @@ func newProfilePanel(a *App) *profilePanel {
 
 func (p *profilePanel) apply(st client.State) {
 	me := st.Me
-	p.name.SetText(me.Name)
-	p.workspace.SetText(st.Workspace.Name)
+	setText(p.name, me.Name)
+	setText(p.workspace, st.Workspace.Name)
 	if me.PictureID != p.shownPic || me.Name != p.shownName {
 		p.shownPic, p.shownName = me.PictureID, me.Name
 		p.pic.set(p.a, me.Name, me.PictureID)
 	}
-	p.fields.SetText(fieldLines(st.Workspace.Settings, me))
+	setText(p.fields, fieldLines(st.Workspace.Settings, me))
 	if p.fields.Text == "" {
 		p.fields.Hide()
 	} else {

@@ -204,6 +204,15 @@ func captionLabel() *widget.Label {
 	return l
 }
 
+// setText changes a label's text only when it differs: SetText lays the
+// text out again even when it is the same, and lists refresh every row on
+// every state.
+func setText(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
+}
+
 // boldLabel is a label in bold that truncates with an ellipsis.
 func boldLabel(s string) *widget.Label {
 	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

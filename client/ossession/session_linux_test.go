@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/prop"
+
 	"worktalk.dev/worktalk/internal/desktoptest"
 )
 
@@ -148,5 +151,36 @@ func TestX11Idle(t *testing.T) {
 	later, _ := idle.IdleTime()
 	if later < after {
 		t.Errorf("idle went back from %v to %v without input", after, later)
+	}
+}
+
+// The tray counts as there only while a StatusNotifierWatcher runs with a
+// host registered, as a panel that draws tray icons makes it.
+func TestTrayAvailable(t *testing.T) {
+	privateBus(t)
+	if TrayAvailable() {
+		t.Fatalf("TrayAvailable with no watcher = true, want false")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const watcher = "org.kde.StatusNotifierWatcher"
+	props, err := prop.Export(conn, "/StatusNotifierWatcher", prop.Map{watcher: {
+		"IsStatusNotifierHostRegistered": {Value: false, Writable: true, Emit: prop.EmitTrue},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.RequestName(watcher, dbus.NameFlagDoNotQueue); err != nil {
+		t.Fatal(err)
+	}
+	if TrayAvailable() {
+		t.Errorf("TrayAvailable with a watcher but no host = true, want false")
+	}
+	props.SetMust(watcher, "IsStatusNotifierHostRegistered", true)
+	if !TrayAvailable() {
+		t.Errorf("TrayAvailable with a host = false, want true")
 	}
 }

@@ -182,6 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 	} else {
 		m.log.Info("auto-lock counts input in Worktalk only", "err", err)
 	}
+	cfg.TrayAvailable = ossession.TrayAvailable
 	w = ui.New(fa, cfg)
 	// The OS session locking or the computer going to sleep locks the app;
 	// the watcher waits until the locked state is written down (the OS
