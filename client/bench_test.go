@@ -203,3 +203,64 @@ func vmRSS(b *testing.B) int64 {
 	}
 	return 0
 }
+
+// BenchmarkFreshDevice10k: a new device signs in to a workspace of 10,000
+// members; the time from opening the engine to a state that holds all of
+// them (snapshot pages over the websocket, the store, the state).
+func BenchmarkFreshDevice10k(b *testing.B) {
+	const members = 10_000
+	w := newWorld(b)
+	ws := w.env.CreateWorkspace("Acme")
+	alice := w.env.NewUser(ws.ID, "Alice")
+	for i := range members - 1 {
+		w.env.CreateMember(ws.ID, fmt.Sprintf("동료 %05d", i), map[string]string{"title": "Engineer", "department": fmt.Sprintf("Team %d", i%40), "phone": "+82 10-1234-5678"})
+	}
+	var lat []time.Duration
+	for b.Loop() {
+		opt := w.options(b)
+		acct := w.account(b, opt, alice, w.proxy)
+		start := time.Now()
+		e := mustOpen(b, opt, acct)
+		waitFor(b, e, "every member", func(s State) bool { return len(s.Members) == members-1 })
+		lat = append(lat, time.Since(start))
+		b.StopTimer()
+		e.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkApplySnapshot10k: the engine's part of a fresh device's sign-in
+// to a workspace of 10,000: the snapshot into the store and the state
+// every watcher gets.
+func BenchmarkApplySnapshot10k(b *testing.B) {
+	snap := testSnapshot()
+	for i := range 10_000 {
+		snap.Members = append(snap.Members, protocol.Profile{ID: fmt.Sprintf("m%05d", i), WorkspaceID: "w1", Name: fmt.Sprintf("동료 %05d", i), Version: 1,
+			Fields: map[string]string{"title": "Engineer", "department": fmt.Sprintf("Team %d", i%40), "phone": "+82 10-1234-5678"}})
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		opt, acct := benchAccount(b, b.TempDir())
+		e, err := Open(ctx, opt, acct)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ch := e.Watch(ctx)
+		<-ch
+		b.StartTimer()
+		if err := e.applySnapshot(ctx, snap); err != nil {
+			b.Fatal(err)
+		}
+		for s := range ch {
+			if len(s.Members) >= 10_000 {
+				break
+			}
+		}
+		b.StopTimer()
+		e.Close()
+		b.StartTimer()
+	}
+}

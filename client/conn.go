@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -23,9 +25,9 @@ const (
 	backoffMax  = 30 * time.Second
 	// maxBatch bounds how many queued events one transaction applies.
 	maxBatch = 5000
-	// readLimit bounds one incoming websocket message; a snapshot carries up
-	// to SnapshotMessagesPerRoom messages of every room, so it exceeds the
-	// request frame limit.
+	// readLimit bounds one incoming websocket message; a snapshot page may
+	// carry a room's SnapshotMessagesPerRoom longest messages, so it exceeds
+	// the request frame limit.
 	readLimit = 64 << 20
 	// pingEvery keeps the connection alive through idle NATs and proxies;
 	// a connection silent for readIdle is taken as dead.
@@ -196,7 +198,9 @@ func (e *Engine) dial() (ws *websocket.Conn, stop bool) {
 		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot read the saved sign-in from the keyring"} })
 		return nil, false
 	}
-	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment}
+	// Compression is for what the server sends large (snapshot pages); what
+	// this side sends is small, or a picture that does not compress.
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment, EnableCompression: true}
 	h := http.Header{"Authorization": {"Bearer " + tok}}
 	ws, resp, err := d.DialContext(e.ctx, wsURL(e.acct.ServerURL), h)
 	if resp != nil && resp.Body != nil {
@@ -211,6 +215,7 @@ func (e *Engine) dial() (ws *websocket.Conn, stop bool) {
 		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot reach the server"} })
 		return nil, false
 	}
+	ws.EnableWriteCompression(false)
 	ws.SetReadLimit(readLimit)
 	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(readIdle)) }
 	alive()
@@ -263,7 +268,8 @@ func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.F
 	if err := s.send(req); err != nil {
 		return false, false
 	}
-	var next *protocol.Frame // a frame read ahead while batching events
+	var next *protocol.Frame    // a frame read ahead while batching events
+	var snap *protocol.Snapshot // the pages of a snapshot so far
 	for {
 		var f protocol.Frame
 		if next != nil {
@@ -273,6 +279,10 @@ func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.F
 			if f, ok = <-frames; !ok {
 				return connected, false
 			}
+		}
+		if snap != nil && f.T != protocol.FrameSnapshot && f.T != protocol.FrameErr {
+			e.log.Error("snapshot cut short", "after page", snap.Page, "frame", f.T)
+			return connected, false
 		}
 		switch f.T {
 		case protocol.FrameEvent:
@@ -287,12 +297,26 @@ func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.F
 				return connected, false
 			}
 		case protocol.FrameSnapshot:
-			var snap protocol.Snapshot
-			if err := json.Unmarshal(f.Data, &snap); err != nil {
+			// Pages are put together and applied at once with the last:
+			// a connection lost in between leaves the replica as it was.
+			var page protocol.Snapshot
+			if err := json.Unmarshal(f.Data, &page); err != nil {
 				e.log.Error("decode snapshot", "err", err)
 				return connected, false
 			}
-			if err := e.applySnapshot(ctx, snap); err != nil {
+			if snap == nil {
+				snap = new(protocol.Snapshot)
+			}
+			if err := snap.Append(page); err != nil {
+				e.log.Error("snapshot", "err", err)
+				return connected, false
+			}
+			if !snap.Last {
+				continue
+			}
+			err := e.applySnapshot(ctx, *snap)
+			snap = nil
+			if err != nil {
 				e.log.Error("apply snapshot", "err", err)
 				return connected, false
 			}
@@ -369,7 +393,7 @@ func (e *Engine) synced(ctx context.Context, f protocol.Frame) (ok, stop bool) {
 func (e *Engine) readFrames(ctx context.Context, ws *websocket.Conn, out chan<- protocol.Frame) {
 	defer close(out)
 	for {
-		_, b, err := ws.ReadMessage()
+		b, err := readMessage(ws)
 		_ = ws.SetReadDeadline(time.Now().Add(readIdle))
 		if err != nil {
 			if ctx.Err() == nil {
@@ -388,6 +412,20 @@ func (e *Engine) readFrames(ctx context.Context, ws *websocket.Conn, out chan<- 
 			return
 		}
 	}
+}
+
+// readMessage reads one message of at most readLimit bytes once inflated:
+// the websocket read limit counts compressed bytes only.
+func readMessage(ws *websocket.Conn) ([]byte, error) {
+	_, r, err := ws.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(r, readLimit+1))
+	if err == nil && len(b) > readLimit {
+		err = fmt.Errorf("a frame from the server inflates past %d bytes", readLimit)
+	}
+	return b, err
 }
 
 func (e *Engine) applyEvents(ctx context.Context, evs []store.Event) error {

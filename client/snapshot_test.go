@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -107,4 +108,49 @@ func (r *logRecorder) count(msg string) int {
 		}
 	}
 	return n
+}
+
+// TestSnapshotCutShortLeavesReplica: a connection lost between two pages of
+// a snapshot leaves the replica as it was (no half-replaced member list);
+// the next connection's full snapshot replaces it.
+func TestSnapshotCutShortLeavesReplica(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	ws := w.env.CreateWorkspace("Acme")
+	alice := w.env.NewUser(ws.ID, "Alice")
+	w.env.NewUser(ws.ID, "Bob")
+	e := w.device(t, alice)
+	waitFor(t, e, "synced", func(s State) bool { return synced(s) && len(s.Members) == 1 })
+
+	w.proxy.SetDown(true)
+	waitFor(t, e, "offline", func(s State) bool { return !s.Conn.Online })
+	const joined = 1200 // more than two pages of members
+	for i := range joined {
+		w.env.CreateMember(ws.ID, fmt.Sprintf("Joiner %04d", i), nil)
+	}
+	if err := w.env.Store.Write(ctx, func(tx service.Tx) error {
+		return tx.PruneEvents(ctx, w.env.Clock.Now().Add(time.Hour))
+	}); err != nil {
+		t.Fatalf("prune: %v", err)
+	}
+
+	// Each connection now ends after the first snapshot page.
+	watchCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	states := e.Watch(watchCtx)
+	w.proxy.CutEach(1)
+	w.proxy.SetDown(false)
+	most := 0
+	for s := range states {
+		most = max(most, len(s.Members))
+		if w.proxy.CutCount() >= 2 {
+			break
+		}
+	}
+	stop()
+	if most != 1 {
+		t.Fatalf("while snapshots were cut short the engine showed %d members, want the 1 it had", most)
+	}
+	w.proxy.CutEach(0)
+	waitFor(t, e, "the whole snapshot", func(s State) bool { return synced(s) && len(s.Members) == joined+1 })
 }

@@ -1,5 +1,7 @@
 package protocol
 
+import "fmt"
+
 // IDs are opaque strings. Members, workspaces and links get theirs from the
 // server; messages, group rooms and mutations get theirs from the client
 // (NewID), which is what makes a resend safe. Self and direct rooms have
@@ -229,7 +231,16 @@ type SignInResponse struct {
 
 // Snapshot is the full state of one member, sent when a client has no cursor
 // or its cursor is older than the server keeps events for.
+//
+// It travels in pages, one frame each, numbered from 1; the last has Last
+// set. Every page carries the same Cursor, the first also Me and
+// Workspace, and each list may go on over several pages. A client puts the
+// pages together (Append) and applies them at once when the last arrives;
+// pages of a snapshot cut short by a lost connection are thrown away.
 type Snapshot struct {
+	Page int  `json:"page,omitempty"`
+	Last bool `json:"last,omitempty"`
+
 	Cursor    int64     `json:"cursor"` // the events after this one follow
 	Me        Profile   `json:"me"`
 	Workspace Workspace `json:"workspace"`
@@ -245,4 +256,30 @@ type Snapshot struct {
 	// Reads holds my read mark of every room that has one or has unread
 	// messages; a room not listed has nothing unread.
 	Reads []ReadMark `json:"reads,omitempty"`
+}
+
+// Append adds the next page p to s, the pages so far (the zero Snapshot
+// before the first). It fails when p is not the page after s's last one,
+// when s is complete, or when p's cursor differs.
+func (s *Snapshot) Append(p Snapshot) error {
+	switch {
+	case s.Last:
+		return fmt.Errorf("snapshot page %d after the last one", p.Page)
+	case p.Page != s.Page+1:
+		return fmt.Errorf("snapshot page %d after page %d", p.Page, s.Page)
+	case p.Page > 1 && p.Cursor != s.Cursor:
+		return fmt.Errorf("snapshot page %d has cursor %d, want %d", p.Page, p.Cursor, s.Cursor)
+	}
+	if p.Page == 1 {
+		s.Cursor, s.Me, s.Workspace = p.Cursor, p.Me, p.Workspace
+	}
+	s.Page, s.Last = p.Page, p.Last
+	s.Members = append(s.Members, p.Members...)
+	s.Externals = append(s.Externals, p.Externals...)
+	s.Contacts = append(s.Contacts, p.Contacts...)
+	s.Blocked = append(s.Blocked, p.Blocked...)
+	s.Rooms = append(s.Rooms, p.Rooms...)
+	s.Messages = append(s.Messages, p.Messages...)
+	s.Reads = append(s.Reads, p.Reads...)
+	return nil
 }

@@ -11,14 +11,14 @@ import (
 //	client -> server  {"t":"req","id":ID,"op":OP,"d":{...}}
 //	server -> client  {"t":"res","id":ID,"d":{...}}            success
 //	                  {"t":"res","id":ID,"err":{code,message}}  refusal
-//	                  {"t":"snapshot","d":Snapshot}
+//	                  {"t":"snapshot","d":Snapshot}             one page of a snapshot
 //	                  {"t":"event","seq":N,"op":EVENT,"d":{...}}
 //	                  {"t":"err","err":{...}}                   frame-level error (bad frame)
 //
 // A client starts with req op "sync" {cursor}. If the cursor is 0 or older
-// than the server keeps, a snapshot frame comes first. Then every event after
-// the cursor, in order, then the "res" of the sync request (caught up), then
-// live events as they happen. Event seq numbers grow but have gaps: they are
+// than the server keeps, a snapshot comes first, in pages (Snapshot). Then
+// every event after the cursor, in order, then the "res" of the sync
+// request (caught up), then live events as they happen. Event seq numbers grow but have gaps: they are
 // global, and each member sees only the events that concern them.
 //
 // Mutations are requests whose op is in Mutations. Their id is client-made

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,21 +65,28 @@ func TestMalformedFramesKeepConnection(t *testing.T) {
 	}
 }
 
-// TestOversizeFrameClosesConnection: gorilla ends the connection with
-// close code 1009 when a frame is over protocol.MaxFrameBytes.
+// TestOversizeFrameClosesConnection: a frame over protocol.MaxFrameBytes
+// ends the connection with close code 1009, whether it is that large on
+// the wire (gorilla's read limit) or only once inflated (a compressed
+// frame of a few KB).
 func TestOversizeFrameClosesConnection(t *testing.T) {
 	env := servertest.New(t)
 	acme := env.CreateWorkspace("Acme")
 	alice := env.NewUser(acme.ID, "Alice")
-	c := env.Dial(alice.Token)
-	c.SendRaw(bytes.Repeat([]byte("x"), protocol.MaxFrameBytes+1))
-	err := c.Closed()
-	if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
-		t.Errorf("after an oversize frame: %v, want close code %d", err, websocket.CloseMessageTooBig)
+	for _, compress := range []bool{false, true} {
+		t.Run(fmt.Sprintf("compressed=%v", compress), func(t *testing.T) {
+			c := env.Dial(alice.Token)
+			c.CompressWrites(compress)
+			c.SendRaw(bytes.Repeat([]byte("x"), protocol.MaxFrameBytes+1))
+			err := c.Closed()
+			if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+				t.Errorf("after an oversize frame: %v, want close code %d", err, websocket.CloseMessageTooBig)
+			}
+			// The server is fine: a new connection works.
+			c2 := env.Dial(alice.Token)
+			c2.Sync(0)
+		})
 	}
-	// The server is fine: a new connection works.
-	c2 := env.Dial(alice.Token)
-	c2.Sync(0)
 }
 
 // TestSignOutClosesOnlyThatSession signs one device out over HTTP: its

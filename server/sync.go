@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -72,18 +73,21 @@ func (c *conn) catchUp(ctx context.Context, cursor int64) (int64, error) {
 		}
 	}
 	if needSnapshot {
-		snap, err := svc.Snapshot(ctx, c.caller)
+		err := svc.SnapshotPages(ctx, c.caller, func(p protocol.Snapshot) error {
+			cursor = p.Cursor
+			// The page is encoded once, inside its frame: encodeFrame would
+			// copy and compact its 150 KB again.
+			var b bytes.Buffer
+			b.WriteString(`{"t":"` + protocol.FrameSnapshot + `","d":`)
+			if err := json.NewEncoder(&b).Encode(p); err != nil {
+				return err
+			}
+			b.WriteByte('}')
+			return c.writeCompressed(b.Bytes())
+		})
 		if err != nil {
 			return 0, err
 		}
-		d, err := json.Marshal(snap)
-		if err != nil {
-			return 0, err
-		}
-		if err := c.writeFrame(protocol.Frame{T: protocol.FrameSnapshot, Data: d}); err != nil {
-			return 0, err
-		}
-		cursor = snap.Cursor
 		evs, err = svc.EventsSince(ctx, c.caller, cursor, replayBatch)
 		if err != nil {
 			return 0, err

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"syscall"
@@ -31,15 +33,15 @@ func newWSSettings(cfg Config) wsSettings {
 			// a control frame; longer payloads are read past it. The
 			// reader's writes (answers, the catch-up) borrow a buffer from
 			// the pool; live events never use one (see frame).
-			//
-			// Compression is off. A message the reader writes goes through
-			// gorilla, which can compress it on its own
-			// (EnableWriteCompression) once EnableCompression is set; live
-			// events then still go out as plain frames, which
-			// permessage-deflate allows.
 			ReadBufferSize:  256,
 			WriteBufferSize: 4096,
 			WriteBufferPool: &sync.Pool{},
+			// permessage-deflate is negotiated, but only snapshot pages go
+			// out compressed (writeCompressed, from the reader): gorilla
+			// borrows a compressor per message, so idle connections hold
+			// none. Everything else, live events included, goes out as
+			// plain frames, which the extension allows.
+			EnableCompression: true,
 			// CheckOrigin nil: requests without Origin (desktop clients) pass,
 			// browsers must be same-origin. Auth is a header browsers cannot
 			// set on a websocket anyway.
@@ -135,12 +137,36 @@ func (c *conn) readLoop() {
 	var err error
 	for err == nil {
 		var msg []byte
-		if _, msg, err = c.ws.ReadMessage(); err == nil {
+		if msg, err = c.readMessage(); err == nil {
 			c.touch()
 			err = c.handleOffStack(msg)
 		}
 	}
 	c.end(err)
+}
+
+// errInflatedTooLarge ends a connection whose compressed frame inflates
+// past protocol.MaxFrameBytes.
+var errInflatedTooLarge = errors.New("frame too large once decompressed")
+
+// readMessage reads one message of at most protocol.MaxFrameBytes. The
+// read limit counts the bytes on the wire, which for a compressed frame
+// can inflate a thousandfold: past the limit once inflated, the connection
+// ends with close code 1009 as an oversize frame does.
+func (c *conn) readMessage() ([]byte, error) {
+	_, r, err := c.ws.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	msg, err := io.ReadAll(io.LimitReader(r, protocol.MaxFrameBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(msg) > protocol.MaxFrameBytes {
+		c.writeControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig, ""))
+		return nil, errInflatedTooLarge
+	}
+	return msg, nil
 }
 
 // touch extends the read deadline: any frame shows the peer is alive.
@@ -219,6 +245,19 @@ func (c *conn) writeFrame(f protocol.Frame) error {
 func (c *conn) write(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.ws.writeWait))
+	err := c.ws.WriteMessage(websocket.TextMessage, b)
+	clearWriteDeadline(c)
+	return err
+}
+
+// writeCompressed is write with permessage-deflate, when the peer agreed
+// to it: for large, repetitive frames such as snapshot pages.
+func (c *conn) writeCompressed(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.EnableWriteCompression(true)
+	defer c.ws.EnableWriteCompression(false)
 	_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.ws.writeWait))
 	err := c.ws.WriteMessage(websocket.TextMessage, b)
 	clearWriteDeadline(c)
@@ -341,6 +380,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
+	ws.EnableWriteCompression(false) // see writeCompressed
 	c := newConn(s, ws, caller)
 	if !s.hub.add(c) {
 		_ = ws.Close()

@@ -168,15 +168,21 @@ func upsertProfile(ctx context.Context, q querier, p protocol.Profile, rel int, 
 	if err != nil {
 		return err
 	}
+	_, err = q.ExecContext(ctx, upsertProfileSQL(setRel), p.ID, rel, p.Version, data)
+	return err
+}
+
+// upsertProfileSQL is the statement of upsertProfile; its arguments are
+// id, rel, version and data.
+func upsertProfileSQL(setRel bool) string {
 	relSet := "rel = profiles.rel"
 	if setRel {
 		relSet = "rel = excluded.rel"
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO profiles(id, rel, version, data) VALUES(?, ?, ?, ?)
-ON CONFLICT(id) DO UPDATE SET `+relSet+`,
+	return `INSERT INTO profiles(id, rel, version, data) VALUES(?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET ` + relSet + `,
 	data = CASE WHEN excluded.version >= profiles.version THEN excluded.data ELSE profiles.data END,
-	version = max(profiles.version, excluded.version)`, p.ID, rel, p.Version, data)
-	return err
+	version = max(profiles.version, excluded.version)`
 }
 
 func (a *applier) block(b protocol.BlockedMember) error {
@@ -251,11 +257,22 @@ func (d *DB) ApplySnapshot(ctx context.Context, s protocol.Snapshot) (Changes, e
 		}
 		a := &applier{ctx: ctx, tx: tx, me: s.Me, wsID: s.Workspace.ID}
 		defer a.close()
+		// One prepared statement for every coworker: a workspace of
+		// thousands spends more on preparing than on running statements.
+		upsert, err := tx.PrepareContext(ctx, upsertProfileSQL(true))
+		if err != nil {
+			return fmt.Errorf("write members: %w", err)
+		}
+		defer upsert.Close()
 		for _, p := range s.Members {
 			if p.ID == s.Me.ID {
 				continue
 			}
-			if err := upsertProfile(ctx, tx, p, RelCoworker, true); err != nil {
+			data, err := json.Marshal(p)
+			if err != nil {
+				return err
+			}
+			if _, err := upsert.ExecContext(ctx, p.ID, RelCoworker, p.Version, data); err != nil {
 				return fmt.Errorf("write member: %w", err)
 			}
 		}

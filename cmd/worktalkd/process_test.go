@@ -38,7 +38,8 @@ type process struct {
 	done chan struct{} // closed when the process has exited
 	err  error         // Wait's error, set before done closes
 
-	killed bool // by kill: its exit is expected
+	killed  bool // by kill: its exit is expected
+	stopped bool // stop ran
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
@@ -95,8 +96,13 @@ func (p *process) kill() {
 }
 
 // stop sends SIGTERM and checks the process shuts down cleanly and
-// reported no data race; a killed process is only checked for races.
+// reported no data race; a killed process is only checked for races. It
+// runs when the test ends; calling it before is harmless.
 func (p *process) stop() {
+	if p.stopped {
+		return
+	}
+	p.stopped = true
 	select {
 	case <-p.done:
 		if !p.killed {

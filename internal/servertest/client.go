@@ -76,7 +76,7 @@ func (e *Env) dial(token string, onFrame func(protocol.Frame, time.Time)) (*Clie
 	if token != "" {
 		h.Set("Authorization", "Bearer "+token)
 	}
-	d := websocket.Dialer{HandshakeTimeout: Wait}
+	d := websocket.Dialer{HandshakeTimeout: Wait, EnableCompression: true}
 	ws, resp, err := d.Dial(e.WSURL(), h)
 	if err != nil {
 		return nil, resp, err
@@ -115,6 +115,10 @@ func (c *Client) readLoop() {
 		}
 	}
 }
+
+// CompressWrites turns compression of what the client sends on or off (it
+// is on once the server agreed to permessage-deflate, which it does).
+func (c *Client) CompressWrites(on bool) { c.ws.EnableWriteCompression(on) }
 
 // Close closes the socket and waits for the reader. Safe to call twice.
 func (c *Client) Close() {
@@ -299,7 +303,7 @@ func (c *Client) History() []protocol.Frame {
 
 // SyncResult is what a sync request produced.
 type SyncResult struct {
-	Snapshot *protocol.Snapshot // nil when the server replayed from the cursor
+	Snapshot *protocol.Snapshot // its pages put together; nil when the server replayed from the cursor
 	Events   []protocol.Frame   // replayed events, in order
 	Cursor   int64              // from the sync "res"
 }
@@ -315,16 +319,24 @@ func (c *Client) Sync(cursor int64) SyncResult {
 		f := c.Next()
 		switch {
 		case f.T == protocol.FrameSnapshot:
-			var s protocol.Snapshot
-			if err := json.Unmarshal(f.Data, &s); err != nil {
+			var page protocol.Snapshot
+			if err := json.Unmarshal(f.Data, &page); err != nil {
 				c.TB.Fatalf("decode snapshot: %v", err)
 			}
-			out.Snapshot = &s
+			if out.Snapshot == nil {
+				out.Snapshot = new(protocol.Snapshot)
+			}
+			if err := out.Snapshot.Append(page); err != nil {
+				c.TB.Fatalf("snapshot: %v", err)
+			}
 		case f.T == protocol.FrameEvent:
 			out.Events = append(out.Events, f)
 		case f.T == protocol.FrameRes && f.ID == id:
 			if f.Err != nil {
 				c.TB.Fatalf("sync refused: %v", f.Err)
+			}
+			if out.Snapshot != nil && !out.Snapshot.Last {
+				c.TB.Fatalf("sync answered after snapshot page %d, which is not the last", out.Snapshot.Page)
 			}
 			var r protocol.SyncResult
 			if err := json.Unmarshal(f.Data, &r); err != nil {

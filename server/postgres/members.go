@@ -167,6 +167,11 @@ func (t *Tx) WorkspaceMembers(ctx context.Context, workspaceID string) ([]servic
 	return t.queryMembers(ctx, `SELECT `+memberCols+` FROM members WHERE workspace_id = $1 ORDER BY name, id`, workspaceID)
 }
 
+func (t *Tx) WorkspaceMembersAfter(ctx context.Context, workspaceID, afterName, afterID string, limit int) ([]service.MemberRow, error) {
+	return t.queryMembers(ctx, `SELECT `+memberCols+` FROM members WHERE workspace_id = $1 AND (name, id) > ($2, $3)
+		ORDER BY name, id LIMIT $4`, workspaceID, afterName, afterID, limit)
+}
+
 func (t *Tx) UpdateMember(ctx context.Context, m service.MemberRow) error {
 	f, err := json.Marshal(nonNil(m.Fields))
 	if err != nil {

@@ -89,6 +89,10 @@ func (t *Tx) InsertMessage(ctx context.Context, m protocol.Message) (int64, erro
 	return seq, nil
 }
 
+func (t *Tx) NewestMessageSeq(ctx context.Context) (int64, error) {
+	return counter(ctx, t.tx, "messages")
+}
+
 func (t *Tx) MessageExists(ctx context.Context, id string) (bool, error) {
 	return t.exists(ctx, `SELECT 1 FROM messages WHERE id = $1`, id)
 }

@@ -37,6 +37,9 @@ type Tx interface {
 	Members(ctx context.Context, ids []string) ([]MemberRow, error)
 	MembersByEmail(ctx context.Context, email string) ([]MemberRow, error)
 	WorkspaceMembers(ctx context.Context, workspaceID string) ([]MemberRow, error)
+	// WorkspaceMembersAfter is a page of WorkspaceMembers: at most limit
+	// members that sort after (afterName, afterID) ("", "": from the start).
+	WorkspaceMembersAfter(ctx context.Context, workspaceID, afterName, afterID string, limit int) ([]MemberRow, error)
 	// UpdateMember saves Name, Fields, PictureID and Version.
 	UpdateMember(ctx context.Context, m MemberRow) error
 
@@ -98,6 +101,9 @@ type Tx interface {
 	// Messages. InsertMessage sets and returns m.Seq, which grows across rooms.
 	InsertMessage(ctx context.Context, m protocol.Message) (int64, error)
 	MessageExists(ctx context.Context, id string) (bool, error)
+	// NewestMessageSeq is the seq of the newest message of any room, 0
+	// when there is none.
+	NewestMessageSeq(ctx context.Context) (int64, error)
 	// Messages returns up to limit messages of a room with seq < before
 	// (before 0: the newest), oldest first.
 	Messages(ctx context.Context, roomID string, before int64, limit int) ([]protocol.Message, error)

@@ -195,6 +195,11 @@ func (t *Tx) WorkspaceMembers(ctx context.Context, workspaceID string) ([]servic
 	return t.queryMembers(ctx, `SELECT `+memberCols+` FROM members WHERE workspace_id = ? ORDER BY name, id`, workspaceID)
 }
 
+func (t *Tx) WorkspaceMembersAfter(ctx context.Context, workspaceID, afterName, afterID string, limit int) ([]service.MemberRow, error) {
+	return t.queryMembers(ctx, `SELECT `+memberCols+` FROM members WHERE workspace_id = ? AND (name, id) > (?, ?)
+		ORDER BY name, id LIMIT ?`, workspaceID, afterName, afterID, limit)
+}
+
 func (t *Tx) UpdateMember(ctx context.Context, m service.MemberRow) error {
 	f, err := json.Marshal(nonNil(m.Fields))
 	if err != nil {

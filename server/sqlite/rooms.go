@@ -94,6 +94,12 @@ func (t *Tx) InsertMessage(ctx context.Context, m protocol.Message) (int64, erro
 	return res.LastInsertId()
 }
 
+func (t *Tx) NewestMessageSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM messages`).Scan(&seq)
+	return seq, err
+}
+
 func (t *Tx) MessageExists(ctx context.Context, id string) (bool, error) {
 	return t.exists(ctx, `SELECT 1 FROM messages WHERE id = ?`, id)
 }

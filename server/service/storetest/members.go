@@ -199,6 +199,21 @@ func testMemberOrder(t *testing.T, s service.Store) {
 		if ids, want := idsInOrder(got), []string{"m-1", "m-2", "m-5", "m-6", "m-3", "m-4"}; !slices.Equal(ids, want) {
 			t.Errorf("WorkspaceMembers order = %v, want %v (name, then id, bytewise)", ids, want)
 		}
+		var paged []service.MemberRow
+		for name, id := "", ""; ; {
+			page, err := tx.WorkspaceMembersAfter(ctx, "ws-c", name, id, 4)
+			if err != nil {
+				t.Fatalf("WorkspaceMembersAfter = %v", err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, page...)
+			name, id = page[len(page)-1].Name, page[len(page)-1].ID
+		}
+		if ids, want := idsInOrder(paged), []string{"m-1", "m-2", "m-5", "m-6", "m-3", "m-4"}; !slices.Equal(ids, want) {
+			t.Errorf("WorkspaceMembersAfter pages of 4 = %v, want %v", ids, want)
+		}
 		got, err = tx.WorkspaceMembers(ctx, f.wsA)
 		if err != nil {
 			t.Fatalf("WorkspaceMembers(wsA) = %v", err)

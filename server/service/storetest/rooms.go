@@ -98,6 +98,12 @@ func testMessages(t *testing.T, s service.Store) {
 		{ID: "msg-4", RoomID: "r-1", SenderID: f.carol, Kind: protocol.MessageText, Text: "hi\nthere", SentAt: base.UnixMilli() + 3},
 	}
 	var seqs []int64
+	read(t, s, func(tx service.Tx) error {
+		if last, err := tx.NewestMessageSeq(ctx); err != nil || last != 0 {
+			t.Errorf("NewestMessageSeq with no messages = %d, %v; want 0", last, err)
+		}
+		return nil
+	})
 	write(t, s, func(tx service.Tx) error {
 		for i := range msgs {
 			seq, err := tx.InsertMessage(ctx, msgs[i])
@@ -112,6 +118,12 @@ func testMessages(t *testing.T, s service.Store) {
 	if !growing(seqs) {
 		t.Errorf("InsertMessage seqs = %v, want positive and growing across rooms", seqs)
 	}
+	read(t, s, func(tx service.Tx) error {
+		if last, err := tx.NewestMessageSeq(ctx); err != nil || last != seqs[len(seqs)-1] {
+			t.Errorf("NewestMessageSeq = %d, %v; want %d", last, err, seqs[len(seqs)-1])
+		}
+		return nil
+	})
 	read(t, s, func(tx service.Tx) error {
 		tests := []struct {
 			name   string
