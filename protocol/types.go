@@ -65,7 +65,10 @@ type Profile struct {
 	Fields        map[string]string `json:"fields,omitempty"`     // visible fields only, by FieldDef.Key
 	PictureID     string            `json:"picture_id,omitempty"` // content hash; fetch with GET /api/pictures/{id}
 	Admin         bool              `json:"admin,omitempty"`
-	Version       int64             `json:"version"` // grows with every change; newer wins on the client
+	// Departed is set once the admin disabled the member (they left the
+	// company): they cannot sign in, and past messages stay under their name.
+	Departed bool  `json:"departed,omitempty"`
+	Version  int64 `json:"version"` // grows with every change; newer wins on the client
 }
 
 // ProfileUpdate is a partial update: nil means unchanged. The same type
@@ -94,6 +97,7 @@ type RoomMember struct {
 	Name          string `json:"name"`
 	WorkspaceID   string `json:"workspace_id"`
 	WorkspaceName string `json:"workspace_name"`
+	Departed      bool   `json:"departed,omitempty"` // see Profile.Departed
 }
 
 // Room is a chat room as one of its members sees it.

@@ -123,9 +123,11 @@ func (h *hub) publish(ev service.Event) {
 	defer h.mu.RUnlock()
 	var s scheduler
 	defer s.done(h.writers)
-	if ev.Seq == 0 {
+	// A member's sessions revoked (disabled by an admin) come stored, and
+	// close the connections as a sign-out does, whatever their state.
+	final := ev.Op == protocol.EvSessionRevoked
+	if ev.Seq == 0 || final {
 		// Live-only: aimed at one session when SessionID is set.
-		final := ev.Op == protocol.EvSessionRevoked
 		if ev.SessionID != "" {
 			for _, c := range h.bySession[ev.SessionID] {
 				s.add(h.writers, c, c.deliverLive(f, final))

@@ -27,6 +27,8 @@ type memberProfile struct {
 	fields   *widget.Label
 	together *fyne.Container // the shared rooms, once asked for
 	status   *widget.Label
+	chat     *widget.Button
+	create   *widget.Button
 	rooms    []protocol.Room
 }
 
@@ -84,15 +86,15 @@ func openMemberProfile(a *App, p protocol.Profile) *memberProfile {
 	m.status.Hide()
 	m.together = container.NewVBox()
 
-	chat := widget.NewButtonWithIcon(lang.L("1:1 chat"), theme.MailComposeIcon(), m.onDirectChatTapped)
-	chat.Importance = widget.HighImportance
+	m.chat = widget.NewButtonWithIcon(lang.L("1:1 chat"), theme.MailComposeIcon(), m.onDirectChatTapped)
+	m.chat.Importance = widget.HighImportance
 	rooms := widget.NewButtonWithIcon(lang.L("Chat rooms together"), theme.ListIcon(), m.onRoomsTogetherTapped)
-	create := widget.NewButtonWithIcon(lang.L("Create a new chat room with this member"), theme.ContentAddIcon(), m.onCreateRoomTapped)
-	create.Importance = widget.LowImportance
+	m.create = widget.NewButtonWithIcon(lang.L("Create a new chat room with this member"), theme.ContentAddIcon(), m.onCreateRoomTapped)
+	m.create.Importance = widget.LowImportance
 	m.show(p)
 
 	body := container.NewVBox(container.NewCenter(m.pic), m.name, m.sub, m.fields,
-		container.NewCenter(container.NewHBox(chat, rooms)), m.status, m.together, container.NewCenter(create))
+		container.NewCenter(container.NewHBox(m.chat, rooms)), m.status, m.together, container.NewCenter(m.create))
 	m.win.SetContent(container.NewVScroll(container.NewPadded(body)))
 	m.win.Resize(fyne.NewSize(420, 520))
 	m.win.Show()
@@ -112,6 +114,15 @@ func (m *memberProfile) show(p protocol.Profile) {
 	} else {
 		m.sub.SetText(p.WorkspaceName)
 		m.fields.SetText(fieldLines(st.Workspace.Settings, p))
+	}
+	// Nobody can start a chat with a member who left (the server refuses).
+	if p.Departed {
+		m.sub.SetText(lang.L("Left the company"))
+		m.chat.Disable()
+		m.create.Disable()
+	} else {
+		m.chat.Enable()
+		m.create.Enable()
 	}
 }
 

@@ -127,9 +127,13 @@ func (m *memberList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	r.sub.SetText(memberSubtitle(m.a.state(), p))
 }
 
-// memberSubtitle is the second line about a person: their workspace for
-// external members, else their title (the first visible field).
+// memberSubtitle is the second line about a person: that they left, their
+// workspace for external members, else their title (the first visible
+// field).
 func memberSubtitle(st client.State, p protocol.Profile) string {
+	if p.Departed {
+		return lang.L("Left the company")
+	}
 	if p.WorkspaceID != "" && p.WorkspaceID != st.Workspace.ID {
 		return p.WorkspaceName
 	}

@@ -13,7 +13,8 @@ import (
 	"worktalk.dev/worktalk/server/service"
 )
 
-// parseAdmin parses "workspace create|list|set" and "member create|list".
+// parseAdmin parses the admin subcommands: "workspace create|list|set",
+// "member create|list|disable|enable" and "audit list".
 func (m *Main) parseAdmin(cmd string, args []string) error {
 	fs := m.newFlagSet(cmd)
 	var db dbFlags
@@ -47,6 +48,15 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 	case "member list":
 		ws := fs.String("workspace", "", "workspace `ID`")
 		run = func(ctx context.Context) error { return m.memberList(ctx, *ws) }
+	case "member disable", "member enable":
+		ws := fs.String("workspace", "", "workspace `ID`")
+		who := fs.String("member", "", "the member's `EMAIL` or id")
+		disable := cmd == "member disable"
+		run = func(ctx context.Context) error { return m.memberSetDeparted(ctx, *ws, *who, disable) }
+	case "audit list":
+		ws := fs.String("workspace", "", "only the changes of workspace `ID`")
+		limit := fs.Int("limit", 50, "show the newest `N` changes (at most 1000)")
+		run = func(ctx context.Context) error { return m.auditList(ctx, *ws, *limit) }
 	default:
 		fmt.Fprintln(m.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -67,7 +77,7 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 		// Changes reach running nodes' clients through their own database
 		// poll (several nodes) or at their next sync.
 		m.openService("", nil, service.Keys{})
-		return run(ctx)
+		return run(service.WithActor(ctx, m.actor()))
 	}
 	return nil
 }
@@ -275,9 +285,9 @@ func (m *Main) memberList(ctx context.Context, workspaceID string) error {
 		return fmt.Errorf("list members: %w", err)
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tADMIN")
+	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tADMIN\tSTATUS")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Email, r.Name, map[bool]string{true: "yes", false: ""}[r.Admin])
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Email, r.Name, map[bool]string{true: "yes", false: ""}[r.Admin], memberStatus(r))
 	}
 	return tw.Flush()
 }

@@ -25,6 +25,9 @@ type Main struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Actor names who runs admin commands in the audit log; "": the OS
+	// account and host.
+	Actor string
 	// Argon overrides the password hashing cost (tests); zero: production.
 	Argon argon2id.Params
 	// Getenv reads the environment (the server keys may be there); nil: os.Getenv.
@@ -57,13 +60,17 @@ const usage = `usage:
   worktalkd member create (--data DIR | --db URL) --workspace ID --email EMAIL --name NAME
             [--password PASSWORD | password on stdin] [--admin] [--set KEY=VALUE ...]
   worktalkd member list (--data DIR | --db URL) --workspace ID
+  worktalkd member disable|enable (--data DIR | --db URL) --workspace ID --member EMAIL|ID
+  worktalkd audit list (--data DIR | --db URL) [--workspace ID] [--limit N]
   worktalkd key init|rotate|prune (--data DIR | --db URL) [--secret-key-file FILE]
   worktalkd key new
 --data DIR keeps an SQLite database in DIR (one node); --db postgres://... uses
 PostgreSQL, and --nats nats://... relays events between the nodes sharing it.
 Admin subcommands may run while the server does: it reads their changes back
-from the database (with --data every --poll, 2s by default; with --db only
-when --nats is given).
+from the database (every --poll, 0.5s by default; with --db only when --nats
+is given). member disable signs the member out everywhere within about a
+second. Admin changes are logged with the account and host that made them
+(audit list).
 The server key that seals QR links lives outside the database: DATA/server.key
 (made at first start), or --secret-key-file / $WORKTALKD_SECRET_KEY, the same on
 every node sharing PostgreSQL. key rotate adds a new key, key prune drops old ones
@@ -81,7 +88,7 @@ func (m *Main) ParseFlags(args []string) error {
 	switch name {
 	case "serve":
 		return m.parseServe(rest)
-	case "workspace", "member", "key":
+	case "workspace", "member", "audit", "key":
 		if len(rest) == 0 {
 			fmt.Fprintln(m.Stderr, usage)
 			return fmt.Errorf("%s needs a subcommand", name)

@@ -26,7 +26,7 @@ type serveFlags struct {
 	publicURL   string
 	demo        bool
 	proxies     []netip.Prefix // --trusted-proxy
-	poll        time.Duration  // SQLite: how often to look for events other processes wrote
+	poll        time.Duration  // how often to look for events other processes wrote
 }
 
 func (m *Main) parseServe(args []string) error {
@@ -45,7 +45,7 @@ func (m *Main) parseServe(args []string) error {
 		f.proxies = append(f.proxies, p...)
 		return err
 	})
-	fs.DurationVar(&f.poll, "poll", 2*time.Second, "with --data: how often to look for changes other processes (admin commands) wrote")
+	fs.DurationVar(&f.poll, "poll", 500*time.Millisecond, "how often to look for changes other processes (admin commands) or nodes wrote")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 		bus, m.closeBus = ib, ib.Close
 	}
 	if f.nats != "" {
-		nb, err := m.openNATS(ctx, f.nats, f.natsSubject)
+		nb, err := m.openNATS(ctx, f.nats, f.natsSubject, f.poll)
 		if err != nil {
 			ln.Close()
 			return err

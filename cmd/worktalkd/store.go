@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"worktalk.dev/worktalk/server/natsbus"
 	"worktalk.dev/worktalk/server/postgres"
@@ -93,12 +94,12 @@ func (m *Main) openStore(ctx context.Context, d dbFlags) error {
 
 // openNATS connects the bus to NATS, reading missed events back from the
 // PostgreSQL store in m.DB.
-func (m *Main) openNATS(ctx context.Context, urls, subject string) (*natsbus.Bus, error) {
+func (m *Main) openNATS(ctx context.Context, urls, subject string, poll time.Duration) (*natsbus.Bus, error) {
 	pg, ok := m.DB.(*postgres.DB)
 	if !ok {
 		return nil, errors.New("--nats needs a PostgreSQL --db")
 	}
-	bus, err := natsbus.Open(ctx, natsbus.Config{URL: urls, Subject: subject, Source: pg, Logger: m.logger()})
+	bus, err := natsbus.Open(ctx, natsbus.Config{URL: urls, Subject: subject, Source: pg, Poll: poll, Logger: m.logger()})
 	if err != nil {
 		return nil, fmt.Errorf("open bus: %w", err)
 	}

@@ -36,6 +36,18 @@ func (t *Tx) RevokeSession(ctx context.Context, id string, at time.Time) error {
 	return mustAffect(t.tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0`, ms(at), id))
 }
 
+func (t *Tx) RevokeMemberSessions(ctx context.Context, memberID string, at time.Time) ([]string, error) {
+	rows, err := t.tx.Query(ctx, `UPDATE sessions SET revoked_at = $1 WHERE member_id = $2 AND revoked_at = 0 RETURNING id`, ms(at), memberID)
+	if err != nil {
+		return nil, fmt.Errorf("revoke sessions: %w", err)
+	}
+	return collect(rows, func(r pgx.Row) (string, error) {
+		var id string
+		err := r.Scan(&id)
+		return id, err
+	})
+}
+
 func (t *Tx) InsertLink(ctx context.Context, l service.LinkRow) error {
 	_, err := t.tx.Exec(ctx, `INSERT INTO links (id, token_hash, member_id, kind, expires_at, sealed, created_at, used_at, revoked_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -80,6 +92,14 @@ func (t *Tx) RevokeQRLinks(ctx context.Context, memberID string, at time.Time) e
 // UseLink is a conditional update. Writes are serialized by the write lock,
 // and even without it PostgreSQL re-checks the WHERE clause after waiting
 // for a concurrent update of the row, so of two redemptions on any nodes
+func (t *Tx) RevokeMemberLinks(ctx context.Context, memberID string, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE links SET revoked_at = $1, sealed = NULL WHERE member_id = $2 AND revoked_at = 0`, ms(at), memberID)
+	if err != nil {
+		return fmt.Errorf("revoke links: %w", err)
+	}
+	return nil
+}
+
 // exactly one sees a changed row.
 func (t *Tx) UseLink(ctx context.Context, id string, at time.Time) (bool, error) {
 	tag, err := t.tx.Exec(ctx, `UPDATE links SET used_at = $1 WHERE id = $2 AND used_at = 0 AND revoked_at = 0`, ms(at), id)

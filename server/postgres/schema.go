@@ -173,6 +173,29 @@ CREATE TABLE read_marks (
 	PRIMARY KEY (member_id, room_id)
 );
 `,
+	// 5: departed members, activation links and the audit log.
+	`
+ALTER TABLE members ADD COLUMN disabled_at BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX sessions_member ON sessions(member_id);
+CREATE TABLE activations (
+	token_hash TEXT COLLATE "C" PRIMARY KEY,
+	member_id  TEXT COLLATE "C" NOT NULL REFERENCES members(id),
+	created_at BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL,
+	used_at    BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX activations_member ON activations(member_id);
+CREATE TABLE audit (
+	seq          BIGSERIAL PRIMARY KEY,
+	at           BIGINT NOT NULL,
+	actor        TEXT NOT NULL,
+	action       TEXT NOT NULL,
+	workspace_id TEXT COLLATE "C" NOT NULL DEFAULT '',
+	target       TEXT NOT NULL DEFAULT '',
+	detail       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_workspace ON audit(workspace_id, seq);
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -89,7 +90,10 @@ func (s *Service) CreateWorkspace(ctx context.Context, name string, settings pro
 	row := WorkspaceRow{ID: protocol.NewID(), Name: n, Settings: settings}
 	err = s.write(ctx, func(w *wtx) error {
 		row.CreatedAt = w.now
-		return w.InsertWorkspace(ctx, row)
+		if err := w.InsertWorkspace(ctx, row); err != nil {
+			return err
+		}
+		return w.audit(ctx, AuditWorkspaceCreate, row.ID, row.Name, "")
 	})
 	if err != nil {
 		return protocol.Workspace{}, s.clientError("create workspace", err)
@@ -116,6 +120,9 @@ func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID strin
 			return err
 		}
 		if err := w.UpdateWorkspaceSettings(ctx, workspaceID, settings); err != nil {
+			return err
+		}
+		if err := w.audit(ctx, AuditWorkspaceUpdate, old.ID, old.Name, settingsChange(old.Settings, settings)); err != nil {
 			return err
 		}
 		ws := old
@@ -195,6 +202,45 @@ func (s *Service) refreshExternalRooms(ctx context.Context, w *wtx, v *view, mem
 	return nil
 }
 
+// settingsChange says in a few words what changed between two settings,
+// for the audit log.
+func settingsChange(old, new protocol.WorkspaceSettings) string {
+	var parts []string
+	flag := func(name string, a, b bool) {
+		if a != b {
+			parts = append(parts, fmt.Sprintf("%s %s", name, map[bool]string{true: "on", false: "off"}[b]))
+		}
+	}
+	flag("external chat", old.ExternalChat, new.ExternalChat)
+	flag("name editable", old.NameEditable, new.NameEditable)
+	flag("picture editable", old.PictureEditable, new.PictureEditable)
+	for _, f := range new.Fields {
+		o, ok := old.Field(f.Key)
+		switch {
+		case !ok:
+			parts = append(parts, "field "+f.Key+" added")
+		case o != f:
+			parts = append(parts, "field "+f.Key+" changed")
+		}
+	}
+	for _, f := range old.Fields {
+		if _, ok := new.Field(f.Key); !ok {
+			parts = append(parts, "field "+f.Key+" removed")
+		}
+	}
+	if len(parts) == 0 {
+		return "no change"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func adminNote(admin bool) string {
+	if admin {
+		return "admin"
+	}
+	return ""
+}
+
 func visibleKeys(s protocol.WorkspaceSettings) []string {
 	var keys []string
 	for _, f := range s.Fields {
@@ -272,7 +318,10 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 			return err
 		}
 		p = profileOf(row, ws)
-		return newView(w).emitProfile(ctx, w, row, p)
+		if err := newView(w).emitProfile(ctx, w, row, p); err != nil {
+			return err
+		}
+		return w.audit(ctx, AuditMemberCreate, ws.ID, row.Email, adminNote(row.Admin))
 	})
 	if err != nil {
 		return protocol.Profile{}, s.clientError("create member", err)

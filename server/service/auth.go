@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,6 +14,13 @@ import (
 const maxDeviceLen = 64 // runes; longer device names are cut
 
 var errWrongPassword = protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or password")
+
+// errDeactivated answers the right password of a member the admin
+// disabled: telling them is no leak (they know their password) and spares
+// them guessing.
+var errDeactivated = protocol.Errorf(protocol.EForbidden, "your account was deactivated by your workspace admin")
+
+func departed(m MemberRow) bool { return !m.DisabledAt.IsZero() }
 
 // SignIn checks an e-mail and password. The same e-mail may belong to members
 // of several workspaces: with req.WorkspaceID empty and more than one whose
@@ -67,6 +75,9 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 		return protocol.SignInResponse{}, errWrongPassword
 	}
 	a.giveBack() // the right password: not an attempt against the limits
+	if matched = slices.DeleteFunc(matched, departed); len(matched) == 0 {
+		return protocol.SignInResponse{}, errDeactivated
+	}
 	resp, err := s.open(ctx, matched, req.Device)
 	if err != nil {
 		return protocol.SignInResponse{}, s.clientError("signin", err)
@@ -92,6 +103,8 @@ func (s *Service) checkPassword(ctx context.Context, known bool, email, pw, work
 	if err != nil {
 		return nil, err
 	}
+	// A member not activated yet has no password that could match.
+	candidates = slices.DeleteFunc(candidates, func(m MemberRow) bool { return m.PasswordHash == "" })
 	var matched []MemberRow
 	err = s.hashes.do(ctx, known, func() {
 		if len(candidates) == 0 {
@@ -188,7 +201,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 			return err
 		}
 		m, err := tx.Member(ctx, sess.MemberID)
-		if errors.Is(err, ErrNoRow) {
+		if errors.Is(err, ErrNoRow) || err == nil && departed(m) {
 			return errNoSession
 		}
 		if err != nil {

@@ -36,6 +36,9 @@ func (s *Service) addExternal(ctx context.Context, w *wtx, c Caller, _ string, d
 	if err := v.checkCanAdd(ctx, me, other); err != nil {
 		return nil, err
 	}
+	if !other.DisabledAt.IsZero() {
+		return nil, errDeparted(other)
+	}
 	if already, err := w.HasExternal(ctx, me.ID, other.ID); err != nil {
 		return nil, err
 	} else if already {

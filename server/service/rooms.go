@@ -42,6 +42,9 @@ func (s *Service) createRoom(ctx context.Context, w *wtx, c Caller, reqID string
 		if err != nil {
 			return nil, err
 		}
+		if !other.DisabledAt.IsZero() {
+			return nil, errDeparted(other)
+		}
 		if other.WorkspaceID != me.WorkspaceID {
 			if err := v.checkExternalChat(ctx, me, other); err != nil {
 				return nil, err
@@ -112,6 +115,9 @@ func (s *Service) createGroup(ctx context.Context, w *wtx, v *view, me MemberRow
 		other, err := v.member(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		if !other.DisabledAt.IsZero() {
+			return nil, errDeparted(other)
 		}
 		if other.WorkspaceID == me.WorkspaceID {
 			continue
@@ -235,6 +241,9 @@ func (v *view) checkCanSend(ctx context.Context, me MemberRow, room RoomRow, mem
 			other, err := v.member(ctx, id)
 			if err != nil {
 				return err
+			}
+			if !other.DisabledAt.IsZero() {
+				return errDeparted(other)
 			}
 			if other.WorkspaceID != me.WorkspaceID {
 				if err := v.checkExternalChat(ctx, me, other); err != nil {

@@ -42,6 +42,10 @@ type Tx interface {
 	WorkspaceMembersAfter(ctx context.Context, workspaceID, afterName, afterID string, limit int) ([]MemberRow, error)
 	// UpdateMember saves Name, Fields, PictureID and Version.
 	UpdateMember(ctx context.Context, m MemberRow) error
+	// SetMemberDisabled marks a member departed at at, or back (zero at).
+	SetMemberDisabled(ctx context.Context, id string, at time.Time) error
+	// SetPassword stores a member's password hash.
+	SetPassword(ctx context.Context, id, hash string) error
 
 	// Pictures, content-addressed: the id is the hex SHA-256 of the bytes.
 	PutPicture(ctx context.Context, id string, b []byte) error
@@ -51,6 +55,9 @@ type Tx interface {
 	InsertSession(ctx context.Context, s SessionRow) error
 	SessionByTokenHash(ctx context.Context, hash string) (SessionRow, error)
 	RevokeSession(ctx context.Context, id string, at time.Time) error
+	// RevokeMemberSessions revokes every active session of a member and
+	// returns their ids.
+	RevokeMemberSessions(ctx context.Context, memberID string, at time.Time) ([]string, error)
 
 	// Profile links.
 	InsertLink(ctx context.Context, l LinkRow) error
@@ -58,6 +65,8 @@ type Tx interface {
 	// ActiveQRLink returns the member's QR link that is not revoked.
 	ActiveQRLink(ctx context.Context, memberID string) (LinkRow, error)
 	RevokeQRLinks(ctx context.Context, memberID string, at time.Time) error
+	// RevokeMemberLinks revokes every live link of a member, of any kind.
+	RevokeMemberLinks(ctx context.Context, memberID string, at time.Time) error
 	// UseLink marks an unused link used and reports whether this call did it.
 	UseLink(ctx context.Context, id string, at time.Time) (bool, error)
 
@@ -134,6 +143,19 @@ type Tx interface {
 	// PruneEvents removes events (and feed rows) created before t.
 	PruneEvents(ctx context.Context, before time.Time) error
 
+	// Activation links, by the hash of their token.
+	InsertActivation(ctx context.Context, a ActivationRow) error
+	ActivationByTokenHash(ctx context.Context, hash string) (ActivationRow, error)
+	// UseActivation marks an unused activation used and reports whether
+	// this call did it.
+	UseActivation(ctx context.Context, tokenHash string, at time.Time) (bool, error)
+
+	// Audit log of admin changes. AuditLog returns up to limit entries
+	// with seq < before (0: from the newest), newest first, of one
+	// workspace or of all ("").
+	InsertAudit(ctx context.Context, a AuditRow) error
+	AuditLog(ctx context.Context, workspaceID string, before int64, limit int) ([]AuditRow, error)
+
 	// Mutations: answers of applied requests, for resends.
 	Mutation(ctx context.Context, memberID, id string) (MutationRow, error)
 	InsertMutation(ctx context.Context, m MutationRow) error
@@ -184,6 +206,7 @@ type MemberRow struct {
 	Admin        bool
 	Version      int64
 	CreatedAt    time.Time
+	DisabledAt   time.Time // zero: active; else departed since then
 }
 
 // SessionRow is a stored session; the token itself is never stored.
@@ -217,6 +240,27 @@ type SealedValue struct {
 	MemberID string
 	ID       string
 	Data     []byte
+}
+
+// ActivationRow is a one-time link that sets a member's first password;
+// the token is stored as its hash only.
+type ActivationRow struct {
+	TokenHash string
+	MemberID  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero: unused
+}
+
+// AuditRow is one admin change: who did what to whom, and when.
+type AuditRow struct {
+	Seq         int64 // set by the store
+	At          time.Time
+	Actor       string
+	Action      string
+	WorkspaceID string
+	Target      string // a member's e-mail, a workspace's name, ...
+	Detail      string
 }
 
 // BlockRow is one block.

@@ -91,6 +91,7 @@ func profileOf(m MemberRow, w WorkspaceRow) protocol.Profile {
 		Name:          m.Name,
 		PictureID:     m.PictureID,
 		Admin:         m.Admin,
+		Departed:      !m.DisabledAt.IsZero(),
 		Version:       m.Version,
 	}
 	for _, f := range w.Settings.Fields {
@@ -165,7 +166,8 @@ func (v *view) room(ctx context.Context, r RoomRow) (protocol.Room, error) {
 		if err != nil {
 			return protocol.Room{}, err
 		}
-		room.Members = append(room.Members, protocol.RoomMember{ID: m.ID, Name: m.Name, WorkspaceID: m.WorkspaceID, WorkspaceName: w.Name})
+		room.Members = append(room.Members, protocol.RoomMember{ID: m.ID, Name: m.Name, WorkspaceID: m.WorkspaceID, WorkspaceName: w.Name,
+			Departed: !m.DisabledAt.IsZero()})
 	}
 	return room, nil
 }

@@ -34,6 +34,23 @@ func (t *Tx) RevokeSession(ctx context.Context, id string, at time.Time) error {
 	return mustAffect(t.tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, ms(at), id))
 }
 
+func (t *Tx) RevokeMemberSessions(ctx context.Context, memberID string, at time.Time) ([]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE member_id = ? AND revoked_at = 0 RETURNING id`, ms(at), memberID)
+	if err != nil {
+		return nil, fmt.Errorf("revoke sessions: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 func (t *Tx) InsertLink(ctx context.Context, l service.LinkRow) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO links (id, token_hash, member_id, kind, expires_at, sealed, created_at, used_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -71,6 +88,14 @@ func (t *Tx) RevokeQRLinks(ctx context.Context, memberID string, at time.Time) e
 	_, err := t.tx.ExecContext(ctx, `UPDATE links SET revoked_at = ?, sealed = NULL WHERE member_id = ? AND kind = 'qr' AND revoked_at = 0`, ms(at), memberID)
 	if err != nil {
 		return fmt.Errorf("revoke qr links: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) RevokeMemberLinks(ctx context.Context, memberID string, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE links SET revoked_at = ?, sealed = NULL WHERE member_id = ? AND revoked_at = 0`, ms(at), memberID)
+	if err != nil {
+		return fmt.Errorf("revoke links: %w", err)
 	}
 	return nil
 }

@@ -113,9 +113,9 @@ func (t *Tx) InsertMember(ctx context.Context, m service.MemberRow) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO members (id, workspace_id, email, password_hash, name, fields, picture_id, admin, version, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.WorkspaceID, m.Email, m.PasswordHash, m.Name, string(f), m.PictureID, m.Admin, m.Version, ms(m.CreatedAt))
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO members (id, workspace_id, email, password_hash, name, fields, picture_id, admin, version, created_at, disabled_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.WorkspaceID, m.Email, m.PasswordHash, m.Name, string(f), m.PictureID, m.Admin, m.Version, ms(m.CreatedAt), ms(m.DisabledAt))
 	if err != nil {
 		return fmt.Errorf("insert member: %w", err)
 	}
@@ -129,19 +129,19 @@ func nonNil(m map[string]string) map[string]string {
 	return m
 }
 
-const memberCols = `id, workspace_id, email, password_hash, name, fields, picture_id, admin, version, created_at`
+const memberCols = `id, workspace_id, email, password_hash, name, fields, picture_id, admin, version, created_at, disabled_at`
 
 func scanMember(sc interface{ Scan(...any) error }) (service.MemberRow, error) {
 	var m service.MemberRow
 	var fields string
-	var created int64
-	if err := sc.Scan(&m.ID, &m.WorkspaceID, &m.Email, &m.PasswordHash, &m.Name, &fields, &m.PictureID, &m.Admin, &m.Version, &created); err != nil {
+	var created, disabled int64
+	if err := sc.Scan(&m.ID, &m.WorkspaceID, &m.Email, &m.PasswordHash, &m.Name, &fields, &m.PictureID, &m.Admin, &m.Version, &created, &disabled); err != nil {
 		return m, noRow(err)
 	}
 	if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
 		return m, fmt.Errorf("member %s fields: %w", m.ID, err)
 	}
-	m.CreatedAt = fromMS(created)
+	m.CreatedAt, m.DisabledAt = fromMS(created), fromMS(disabled)
 	return m, nil
 }
 
@@ -207,6 +207,14 @@ func (t *Tx) UpdateMember(ctx context.Context, m service.MemberRow) error {
 	}
 	return mustAffect(t.tx.ExecContext(ctx, `UPDATE members SET name = ?, fields = ?, picture_id = ?, version = ? WHERE id = ?`,
 		m.Name, string(f), m.PictureID, m.Version, m.ID))
+}
+
+func (t *Tx) SetMemberDisabled(ctx context.Context, id string, at time.Time) error {
+	return mustAffect(t.tx.ExecContext(ctx, `UPDATE members SET disabled_at = ? WHERE id = ?`, ms(at), id))
+}
+
+func (t *Tx) SetPassword(ctx context.Context, id, hash string) error {
+	return mustAffect(t.tx.ExecContext(ctx, `UPDATE members SET password_hash = ? WHERE id = ?`, hash, id))
 }
 
 func (t *Tx) PutPicture(ctx context.Context, id string, b []byte) error {

@@ -162,6 +162,29 @@ CREATE TABLE read_marks (
 	PRIMARY KEY (member_id, room_id)
 ) WITHOUT ROWID;
 `,
+	// 5: departed members, activation links and the audit log.
+	`
+ALTER TABLE members ADD COLUMN disabled_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX sessions_member ON sessions(member_id);
+CREATE TABLE activations (
+	token_hash TEXT PRIMARY KEY,
+	member_id  TEXT NOT NULL REFERENCES members(id),
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	used_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX activations_member ON activations(member_id);
+CREATE TABLE audit (
+	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+	at           INTEGER NOT NULL,
+	actor        TEXT NOT NULL,
+	action       TEXT NOT NULL,
+	workspace_id TEXT NOT NULL DEFAULT '',
+	target       TEXT NOT NULL DEFAULT '',
+	detail       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_workspace ON audit(workspace_id, seq);
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.

@@ -38,6 +38,9 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"RoomEvents", testRoomEvents},
 		{"WorkspaceEvents", testWorkspaceEvents},
 		{"Mutations", testMutations},
+		{"Offboarding", testOffboarding},
+		{"Activations", testActivations},
+		{"Audit", testAudit},
 		{"WriteRollsBack", testWriteRollsBack},
 		{"ReadSeesOneSnapshot", testReadSeesOneSnapshot},
 		{"ReadCannotWrite", testReadCannotWrite},
@@ -75,6 +78,9 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b service.Store)) {
 var base = time.UnixMilli(1_767_225_600_000)
 
 func at(sec int) time.Time { return base.Add(time.Duration(sec) * time.Second) }
+
+// time0 is the zero time, which stores keep as "not set".
+var time0 time.Time
 
 func write(t *testing.T, s service.Store, fn func(service.Tx) error) {
 	t.Helper()
