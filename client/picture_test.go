@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/png"
@@ -45,15 +47,27 @@ func TestPictureLocalThenServer(t *testing.T) {
 	st := waitFor(t, e, "picture acknowledged", func(s State) bool {
 		return synced(s) && s.Me.PictureID != "" && !strings.HasPrefix(s.Me.PictureID, "local:")
 	})
+	// The server stores the picture re-encoded, named by its hash.
+	stored, err := e.Picture(ctx, st.Me.PictureID)
+	sum := sha256.Sum256(stored)
+	if err != nil || hex.EncodeToString(sum[:]) != st.Me.PictureID {
+		t.Fatalf("Picture(%q) = %d bytes, %v; want the server's picture", st.Me.PictureID, len(stored), err)
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(stored)); err != nil || cfg.Width != 4 || cfg.Height != 4 {
+		t.Errorf("stored picture = %+v, %v; want the 4×4 picture", cfg, err)
+	}
 	w.proxy.SetDown(true) // the cache alone must answer now
-	if got, err := e.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, pic) {
+	if got, err := e.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, stored) {
 		t.Errorf("Picture(%q) from cache = %d bytes, %v; want the picture", st.Me.PictureID, len(got), err)
 	}
 	w.proxy.SetDown(false)
 	d2 := w.device(t, alice)
 	waitFor(t, d2, "online", online)
-	if got, err := d2.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, pic) {
+	if got, err := d2.Picture(ctx, st.Me.PictureID); err != nil || !bytes.Equal(got, stored) {
 		t.Errorf("Picture on device 2 = %d bytes, %v; want it fetched from the server", len(got), err)
+	}
+	if got, err := d2.Thumbnail(ctx, st.Me.PictureID); err != nil || len(got) == 0 {
+		t.Errorf("Thumbnail on device 2 = %d bytes, %v; want it fetched from the server", len(got), err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"worktalk.dev/worktalk/protocol"
@@ -165,16 +166,33 @@ func (e *Engine) AddExternalByLink(ctx context.Context, link string) (protocol.P
 	return p, nil
 }
 
-// Picture returns a picture by id: from the local cache, else from the server.
+// Picture returns a picture (at most 512×512) by id: from the local cache,
+// else from the server. The server answers only pictures of members whose
+// profile this account may see.
 func (e *Engine) Picture(ctx context.Context, id string) ([]byte, error) {
-	if b, ok, err := e.db.Picture(ctx, id); err != nil || ok {
+	return e.picture(ctx, id, "")
+}
+
+// Thumbnail returns the small version of a picture (at most 96×96) that
+// lists show, cached like Picture.
+func (e *Engine) Thumbnail(ctx context.Context, id string) ([]byte, error) {
+	return e.picture(ctx, id, "/thumb")
+}
+
+// picture fetches /api/pictures/ID+suffix, cached under the same name.
+func (e *Engine) picture(ctx context.Context, id, suffix string) ([]byte, error) {
+	key := id + suffix
+	if strings.HasPrefix(id, store.LocalPictureID("")) {
+		key = id // a pending picture, cached whole: it has no thumbnail yet
+	}
+	if b, ok, err := e.db.Picture(ctx, key); err != nil || ok {
 		return b, err
 	}
 	tok, err := e.secrets.Get(SecretService, secretUser(e.acct.ServerURL, e.acct.MemberID))
 	if err != nil {
 		return nil, protocol.Errorf(protocol.EUnauthorized, "sign in again")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.acct.ServerURL+"/api/pictures/"+url.PathEscape(id), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.acct.ServerURL+"/api/pictures/"+url.PathEscape(id)+suffix, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +212,7 @@ func (e *Engine) Picture(ctx context.Context, id string) ([]byte, error) {
 	if len(b) > protocol.MaxPictureBytes { // cut short: never cache a broken image
 		return nil, protocol.Errorf(protocol.ETooLarge, "the picture is larger than %d bytes", protocol.MaxPictureBytes)
 	}
-	if err := e.db.PutPicture(ctx, id, b, e.opt.now().UnixMilli()); err != nil {
+	if err := e.db.PutPicture(ctx, key, b, e.opt.now().UnixMilli()); err != nil {
 		e.log.Warn("cache picture", "err", err)
 	}
 	return b, nil

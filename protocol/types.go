@@ -180,12 +180,12 @@ type ProfileLink struct {
 	ExpiresAt int64    `json:"expires_at"` // unix ms; 0 for QR links
 }
 
-// PublicCard is what a profile link shows to anyone: never phone or e-mail.
+// PublicCard is what a profile link shows to anyone: never phone or
+// e-mail, and no picture (only coworkers and contacts see pictures).
 type PublicCard struct {
 	Name          string `json:"name"`
 	WorkspaceName string `json:"workspace_name"`
 	Title         string `json:"title,omitempty"`
-	PictureID     string `json:"picture_id,omitempty"`
 }
 
 // LinkPreview is what a signed-in member sees for a link before adding.

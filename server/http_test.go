@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -121,8 +123,12 @@ func TestPictures(t *testing.T) {
 	}
 
 	resp, body := get(carol.Token, me.PictureID, "")
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, pic) {
-		t.Fatalf("coworker GET picture = %d (%d bytes), want 200 with the %d bytes uploaded", resp.StatusCode, len(body), len(pic))
+	sum := sha256.Sum256(body)
+	if resp.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != me.PictureID {
+		t.Fatalf("coworker GET picture = %d (%d bytes), want 200 with the bytes whose hash is the id", resp.StatusCode, len(body))
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(body)); err != nil || cfg.Width != 4 || cfg.Height != 4 {
+		t.Errorf("served picture = %+v, %v; want the 4×4 picture re-encoded", cfg, err)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "image/png" {
 		t.Errorf("Content-Type = %q, want image/png", ct)
@@ -139,6 +145,33 @@ func TestPictures(t *testing.T) {
 	}
 	if resp, _ := get(carol.Token, strings.Repeat("0", 64), ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GET unknown picture = %d, want 404", resp.StatusCode)
+	}
+	resp, body = get(carol.Token, me.PictureID+"/thumb", "")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == etag {
+		t.Errorf("GET thumbnail = %d, ETag %q; want 200 with an ETag of its own", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+	if _, _, err := image.DecodeConfig(bytes.NewReader(body)); err != nil {
+		t.Errorf("thumbnail does not decode: %v", err)
+	}
+
+	// Outside the workspace only contacts see it, and no one across a block.
+	hanbit := env.CreateWorkspace("Hanbit")
+	bora := env.NewUser(hanbit.ID, "Bora")
+	for _, path := range []string{me.PictureID, me.PictureID + "/thumb"} {
+		if resp, _ := get(bora.Token, path, ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("a stranger GETs %s = %d, want 404", path, resp.StatusCode)
+		}
+	}
+	var link protocol.ProfileLink
+	c.DoOK(protocol.OpLinkCreateOnce, protocol.Empty{}, &link)
+	bc := env.Dial(bora.Token)
+	bc.DoOK(protocol.OpExternalAdd, protocol.AddExternal{Link: link.URL}, nil)
+	if resp, _ := get(bora.Token, me.PictureID, ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("an external contact GETs the picture = %d, want 200", resp.StatusCode)
+	}
+	c.DoOK(protocol.OpBlock, protocol.MemberRef{MemberID: bora.ID()}, nil)
+	if resp, _ := get(bora.Token, me.PictureID, ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a blocked member GETs the picture = %d, want 404", resp.StatusCode)
 	}
 }
 

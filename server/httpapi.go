@@ -152,10 +152,18 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, protocol.Empty{})
 }
 
-// handlePicture serves a picture by its content id. The id is a hash of the
-// bytes, so the answer never changes and may be cached for good (privately:
-// who may see it depends on the caller).
+// handlePicture serves a picture by its content id (thumb: its thumbnail)
+// to whoever may see its owner's profile. The id is a hash of the bytes, so
+// the answer never changes and may be cached for good, privately.
 func (s *Server) handlePicture(w http.ResponseWriter, r *http.Request) {
+	s.servePicture(w, r, false)
+}
+
+func (s *Server) handlePictureThumb(w http.ResponseWriter, r *http.Request) {
+	s.servePicture(w, r, true)
+}
+
+func (s *Server) servePicture(w http.ResponseWriter, r *http.Request, thumb bool) {
 	c, err := s.authenticate(r)
 	if err != nil {
 		s.writeError(w, err, "picture")
@@ -163,7 +171,10 @@ func (s *Server) handlePicture(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	etag := `"` + id + `"`
-	b, err := s.svc.Picture(r.Context(), c, id)
+	if thumb {
+		etag = `"` + id + `-thumb"`
+	}
+	b, err := s.svc.Picture(r.Context(), c, id, thumb)
 	if err != nil {
 		s.writeError(w, err, "picture")
 		return

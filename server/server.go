@@ -232,6 +232,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/signin", s.handleSignIn)
 	mux.HandleFunc("POST /api/signout", s.handleSignOut)
 	mux.HandleFunc("GET /api/pictures/{id}", s.handlePicture)
+	mux.HandleFunc("GET /api/pictures/{id}/thumb", s.handlePictureThumb)
 	mux.HandleFunc("GET /api/sync", s.handleSync)
 	// {token...}: a path with extra segments is an invalid link too, and
 	// must get the same page as any other.

@@ -385,17 +385,9 @@ func (d *DB) Ack(ctx context.Context, e Entry, result json.RawMessage) (Changes,
 func (a *applier) result(e Entry, result json.RawMessage) error {
 	switch e.Op {
 	case protocol.OpProfileUpdate:
-		var p protocol.Profile
-		if err := json.Unmarshal(result, &p); err != nil {
-			return err
-		}
-		// The picture we sent is the one the server now names: keep the bytes.
-		if p.PictureID != "" {
-			if _, err := a.tx.ExecContext(a.ctx, "INSERT OR IGNORE INTO pictures(id, data, fetched) SELECT ?, data, fetched FROM pictures WHERE id = ?", p.PictureID, LocalPictureID(e.ID)); err != nil {
-				return err
-			}
-		}
-		return a.profile(p)
+		// The server stores the picture it re-encoded, not the bytes sent:
+		// its id is fetched like any other picture.
+		return applyJSON(result, a.profile)
 	case protocol.OpMessageSend:
 		return applyJSON(result, a.message)
 	case protocol.OpRoomCreate:

@@ -17,6 +17,7 @@ type Engine interface {
 	Messages(roomID string, beforeKey int64, limit int) ([]client.Message, error)
 	LoadOlder(ctx context.Context, roomID string, limit int) (int, error)
 	Picture(ctx context.Context, id string) ([]byte, error)
+	Thumbnail(ctx context.Context, id string) ([]byte, error)
 
 	UpdateProfile(ctx context.Context, u protocol.ProfileUpdate) error
 	SendMessage(ctx context.Context, roomID, text string) (client.Message, error)

@@ -56,7 +56,10 @@ func (e *recordedEngine) LoadOlder(context.Context, string, int) (int, error) { 
 func (e *recordedEngine) Picture(context.Context, string) ([]byte, error) {
 	return nil, protocol.Errorf(protocol.ENotFound, "no picture")
 }
-func (e *recordedEngine) MarkRead(context.Context, string) error                      { return nil }
+func (e *recordedEngine) MarkRead(context.Context, string) error { return nil }
+func (e *recordedEngine) Thumbnail(context.Context, string) ([]byte, error) {
+	return nil, protocol.Errorf(protocol.ENotFound, "no picture")
+}
 func (e *recordedEngine) UpdateProfile(context.Context, protocol.ProfileUpdate) error { return nil }
 func (e *recordedEngine) SendMessage(_ context.Context, roomID, text string) (client.Message, error) {
 	return client.Message{}, protocol.Errorf(protocol.EForbidden, "recorded")

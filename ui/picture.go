@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"golang.org/x/image/draw"
@@ -14,8 +15,13 @@ import (
 	"worktalk.dev/worktalk/protocol"
 )
 
-// maxPictureSide is the longest side of a picture we upload, in pixels.
-const maxPictureSide = 256
+// maxPictureSide is the longest side of a picture we upload, in pixels:
+// the server keeps a square of at most 512 and a thumbnail of 96.
+const maxPictureSide = 512
+
+// thumbSide is the largest avatar, in Fyne units, that shows the thumbnail
+// (96 pixels) rather than the picture.
+const thumbSide = 64
 
 // maxSourcePixels bounds the image a picked file may decode to (a large
 // phone photo fits), so that decoding cannot exhaust memory.
@@ -33,18 +39,23 @@ func newPictureCache(a *App) *pictureCache {
 	return &pictureCache{a: a, got: map[string]fyne.Resource{}, waiting: map[string][]func(fyne.Resource){}}
 }
 
-// get calls use with the picture id, now if it is cached, else once it has
-// been fetched through the engine. Failures leave the initials in place.
-func (c *pictureCache) get(id string, use func(fyne.Resource)) {
+// get calls use with the picture id (thumb: its thumbnail), now if it is
+// cached, else once it has been fetched through the engine. Failures leave
+// the initials in place.
+func (c *pictureCache) get(id string, thumb bool, use func(fyne.Resource)) {
 	if id == "" {
 		return
 	}
-	if r, ok := c.got[id]; ok {
+	key := id
+	if thumb {
+		key += "/thumb"
+	}
+	if r, ok := c.got[key]; ok {
 		use(r)
 		return
 	}
-	first := len(c.waiting[id]) == 0
-	c.waiting[id] = append(c.waiting[id], use)
+	first := len(c.waiting[key]) == 0
+	c.waiting[key] = append(c.waiting[key], use)
 	if !first {
 		return
 	}
@@ -52,21 +63,25 @@ func (c *pictureCache) get(id string, use func(fyne.Resource)) {
 	if eng == nil {
 		return // signed out meanwhile
 	}
+	get := eng.Picture
+	if thumb {
+		get = eng.Thumbnail
+	}
 	fetch(c.a.run, func(ctx context.Context) ([]byte, error) {
-		b, err := eng.Picture(ctx, id)
+		b, err := get(ctx, id)
 		if err == nil {
 			err = checkPictureSize(b) // the screens decode it in full
 		}
 		return b, err
 	}, func(b []byte, err error) {
-		waiting := c.waiting[id]
-		delete(c.waiting, id)
+		waiting := c.waiting[key]
+		delete(c.waiting, key)
 		if err != nil {
-			c.a.log.Info("picture", "id", id, "err", err)
+			c.a.log.Info("picture", "id", key, "err", err)
 			return
 		}
-		r := fyne.NewStaticResource("picture-"+id, b)
-		c.got[id] = r
+		r := fyne.NewStaticResource("picture-"+strings.ReplaceAll(key, "/", "-"), b)
+		c.got[key] = r
 		for _, use := range waiting {
 			use(r)
 		}

@@ -50,8 +50,8 @@ func TestPreparePicture(t *testing.T) {
 		wantFormat string
 		wantErr    string // error code
 	}{
-		{"large PNG is scaled and re-encoded", big, 256, 192, "jpeg", ""},
-		{"tall JPEG keeps its shape", jpg.Bytes(), 85, 256, "jpeg", ""},
+		{"large PNG is scaled and re-encoded", big, 512, 384, "jpeg", ""},
+		{"tall JPEG keeps its shape", jpg.Bytes(), 170, 512, "jpeg", ""},
 		{"transparent PNG stays PNG", encodePNG(t, noisy(64, 64, true)), 64, 64, "png", ""},
 		{"small picture keeps its size", encodePNG(t, noisy(40, 30, false)), 40, 30, "jpeg", ""},
 		{"not an image", []byte("hello"), 0, 0, "", protocol.EInvalid},

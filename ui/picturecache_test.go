@@ -25,7 +25,7 @@ func TestPictureCacheRefusesHugeDimensions(t *testing.T) {
 	ctx := context.Background()
 	sum := sha256.Sum256(bomb)
 	err := w.env.Store.Write(ctx, func(tx service.Tx) error {
-		if err := tx.PutPicture(ctx, hex.EncodeToString(sum[:]), bomb); err != nil {
+		if err := tx.PutPicture(ctx, hex.EncodeToString(sum[:]), bomb, nil); err != nil {
 			return err
 		}
 		m, err := tx.Member(ctx, bob.ID())
@@ -47,7 +47,7 @@ func TestPictureCacheRefusesHugeDimensions(t *testing.T) {
 		return picID != ""
 	})
 	used := false
-	h.app.pics.get(picID, func(fyne.Resource) { used = true })
+	h.app.pics.get(picID, false, func(fyne.Resource) { used = true })
 	h.until("the fetch", func() bool { return len(h.app.pics.waiting[picID]) == 0 })
 	if used {
 		t.Errorf("a picture claiming 20000x20000 pixels was handed to the screens, want the initials kept")

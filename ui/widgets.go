@@ -38,7 +38,7 @@ func (v *avatar) set(app *App, name, pictureID string) {
 	if pictureID == "" {
 		return
 	}
-	app.pics.get(pictureID, func(r fyne.Resource) {
+	app.pics.get(pictureID, v.side <= thumbSide, func(r fyne.Resource) {
 		if v.name == name { // still showing the same person
 			v.pic = r
 			v.Refresh()

@@ -189,16 +189,24 @@ func (t *Tx) SetPassword(ctx context.Context, id, hash string) error {
 	return mustAffect(t.tx.Exec(ctx, `UPDATE members SET password_hash = $1 WHERE id = $2`, hash, id))
 }
 
-func (t *Tx) PutPicture(ctx context.Context, id string, b []byte) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO pictures (id, bytes) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, id, b)
+func (t *Tx) PutPicture(ctx context.Context, id string, b, thumb []byte) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO pictures (id, bytes, thumb) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, id, b, thumb)
 	if err != nil {
 		return fmt.Errorf("put picture: %w", err)
 	}
 	return nil
 }
 
-func (t *Tx) Picture(ctx context.Context, id string) ([]byte, error) {
+func (t *Tx) Picture(ctx context.Context, id string, thumb bool) ([]byte, error) {
+	col := "bytes"
+	if thumb {
+		col = "coalesce(thumb, bytes)"
+	}
 	var b []byte
-	err := t.tx.QueryRow(ctx, `SELECT bytes FROM pictures WHERE id = $1`, id).Scan(&b)
+	err := t.tx.QueryRow(ctx, `SELECT `+col+` FROM pictures WHERE id = $1`, id).Scan(&b)
 	return b, noRow(err)
+}
+
+func (t *Tx) PictureOwners(ctx context.Context, id string) ([]string, error) {
+	return t.strings(ctx, `SELECT id FROM members WHERE picture_id = $1 ORDER BY id`, id)
 }

@@ -16,7 +16,6 @@ import (
 type mutation func(s *Service, ctx context.Context, w *wtx, c Caller, reqID string, data json.RawMessage) (any, error)
 
 var mutations = map[string]mutation{
-	protocol.OpProfileUpdate:  (*Service).updateProfile,
 	protocol.OpMessageSend:    (*Service).sendMessage,
 	protocol.OpRoomCreate:     (*Service).createRoom,
 	protocol.OpExternalAdd:    (*Service).addExternal,
@@ -67,6 +66,16 @@ func (s *Service) Do(ctx context.Context, c Caller, reqID, op string, data json.
 		v, err = s.messagesPage(ctx, c, data)
 	default:
 		m, ok := mutations[op]
+		if op == protocol.OpProfileUpdate {
+			// The picture is decoded and re-encoded before the write lock.
+			u, err := s.prepareProfileUpdate(ctx, data)
+			if err != nil {
+				return nil, s.clientError(op, err)
+			}
+			m, ok = func(s *Service, ctx context.Context, w *wtx, c Caller, _ string, _ json.RawMessage) (any, error) {
+				return s.updateProfile(ctx, w, c, u)
+			}, true
+		}
 		if !ok {
 			return nil, protocol.Errorf(protocol.EInvalid, "unknown request %q", cut(op, 40))
 		}

@@ -181,13 +181,14 @@ func (s *Service) viewLink(ctx context.Context, c Caller, data json.RawMessage) 
 }
 
 // card is what a link shows to anyone: name, workspace, title if the
-// workspace shows titles, picture; never phone or e-mail.
+// workspace shows titles; never phone or e-mail, and no picture, which only
+// coworkers and contacts may see (Service.Picture).
 func (v *view) card(ctx context.Context, m MemberRow) (protocol.PublicCard, error) {
 	w, err := v.workspace(ctx, m.WorkspaceID)
 	if err != nil {
 		return protocol.PublicCard{}, err
 	}
-	card := protocol.PublicCard{Name: m.Name, WorkspaceName: w.Name, PictureID: m.PictureID}
+	card := protocol.PublicCard{Name: m.Name, WorkspaceName: w.Name}
 	if f, ok := w.Settings.Field("title"); ok && f.Visible {
 		card.Title = m.Fields["title"]
 	}

@@ -2,24 +2,17 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"maps"
-	"strings"
 
 	"worktalk.dev/worktalk/protocol"
 )
 
-// updateProfile applies profile.update: only visible, editable fields, the
-// name if NameEditable and the picture if PictureEditable (ENotEditable,
-// EInvalid, ETooLarge). The new profile goes to everyone who can see it.
-func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string, data json.RawMessage) (any, error) {
-	var u protocol.ProfileUpdate
-	if err := decode(data, &u); err != nil {
-		return nil, err
-	}
+// updateProfile applies profile.update, prepared by prepareProfileUpdate:
+// only visible, editable fields, the name if NameEditable and the picture
+// if PictureEditable (ENotEditable, EInvalid, ETooLarge). The new profile
+// goes to everyone who can see it.
+func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, u profileUpdate) (any, error) {
 	v := newView(w)
 	me, err := v.member(ctx, c.MemberID)
 	if err != nil {
@@ -29,7 +22,7 @@ func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string,
 	if err != nil {
 		return nil, err
 	}
-	if e := ws.Settings.ValidateProfileUpdate(u); e != nil {
+	if e := ws.Settings.ValidateProfileUpdate(u.ProfileUpdate); e != nil {
 		return nil, e
 	}
 	oldName := me.Name
@@ -53,10 +46,9 @@ func (s *Service) updateProfile(ctx context.Context, w *wtx, c Caller, _ string,
 	}
 	if u.Picture != nil {
 		me.PictureID = ""
-		if pic := *u.Picture; len(pic) > 0 {
-			sum := sha256.Sum256(pic)
-			me.PictureID = hex.EncodeToString(sum[:])
-			if err := w.PutPicture(ctx, me.PictureID, pic); err != nil {
+		if pic := u.picture; pic != nil {
+			me.PictureID = pic.ID
+			if err := w.PutPicture(ctx, pic.ID, pic.Full, pic.Thumb); err != nil {
 				return nil, err
 			}
 		}
@@ -148,23 +140,4 @@ func (v *view) visibleMember(ctx context.Context, c Caller, id string) (MemberRo
 		return MemberRow{}, notFound
 	}
 	return m, nil
-}
-
-// Picture returns a picture's bytes to a signed-in caller. Pictures are
-// content-addressed, so knowing the id means having been shown the profile.
-// Errors: ENotFound.
-func (s *Service) Picture(ctx context.Context, c Caller, id string) ([]byte, error) {
-	if len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" {
-		return nil, protocol.Errorf(protocol.ENotFound, "no such picture")
-	}
-	var b []byte
-	err := s.read(ctx, func(tx Tx) error {
-		var err error
-		b, err = tx.Picture(ctx, id)
-		if errors.Is(err, ErrNoRow) {
-			return protocol.Errorf(protocol.ENotFound, "no such picture")
-		}
-		return err
-	})
-	return b, s.clientError("picture", err)
 }

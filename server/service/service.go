@@ -105,7 +105,8 @@ type Service struct {
 	signInByDevice *limiter // sign-ins with a valid device token
 	linkByMember   *limiter
 
-	hashes *hashPool
+	hashes       *hashPool
+	pictureSlots chan struct{} // pictures being decoded and re-encoded
 
 	dummyOnce sync.Once
 	dummyHash string // a hash of nothing, verified for unknown e-mails
@@ -151,6 +152,8 @@ func New(cfg Config) *Service {
 		queue = 2 * workers
 	}
 	s.hashes = newHashPool(workers, queue)
+	// A decode may hold maxDecodeBytes: a few at once bound the memory.
+	s.pictureSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
 	s.linkByMember = newLimiter(linkRate, linkBurst)
 	return s
 }

@@ -48,8 +48,12 @@ type Tx interface {
 	SetPassword(ctx context.Context, id, hash string) error
 
 	// Pictures, content-addressed: the id is the hex SHA-256 of the bytes.
-	PutPicture(ctx context.Context, id string, b []byte) error
-	Picture(ctx context.Context, id string) ([]byte, error)
+	// Each has a thumbnail; Picture with thumb set returns it (the picture
+	// itself for pictures stored before thumbnails).
+	PutPicture(ctx context.Context, id string, b, thumb []byte) error
+	Picture(ctx context.Context, id string, thumb bool) ([]byte, error)
+	// PictureOwners lists the members whose picture is id.
+	PictureOwners(ctx context.Context, id string) ([]string, error)
 
 	// Sessions.
 	InsertSession(ctx context.Context, s SessionRow) error

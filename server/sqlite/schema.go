@@ -185,6 +185,12 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_workspace ON audit(workspace_id, seq);
 `,
+	// 6: a thumbnail beside every picture (lists use it), and pictures
+	// found by owner: only who may see an owner's profile gets the picture.
+	`
+ALTER TABLE pictures ADD COLUMN thumb BLOB;
+CREATE INDEX members_picture ON members(picture_id) WHERE picture_id != '';
+`,
 }
 
 // SchemaVersion is the schema version this build migrates to.

@@ -439,7 +439,7 @@ func TestWALStaysBounded(t *testing.T) {
 	var peak int64
 	for i := range 200 {
 		pic[0], pic[1] = byte(i), byte(i>>8)
-		write(t, db, func(tx service.Tx) error { return tx.PutPicture(ctx, fmt.Sprintf("p%d", i), pic) })
+		write(t, db, func(tx service.Tx) error { return tx.PutPicture(ctx, fmt.Sprintf("p%d", i), pic, nil) })
 		if fi, err := os.Stat(path + "-wal"); err == nil {
 			peak = max(peak, fi.Size())
 		}

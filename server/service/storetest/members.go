@@ -231,20 +231,48 @@ func testMemberOrder(t *testing.T, s service.Store) {
 
 func testPictures(t *testing.T, s service.Store) {
 	ctx := context.Background()
+	f := seed(t, s)
 	img := []byte("\x89PNG\r\n\x1a\n\x00\x00binary\xff")
+	thumb := []byte("small")
 	write(t, s, func(tx service.Tx) error {
-		if err := tx.PutPicture(ctx, "pic-1", img); err != nil {
+		if err := tx.PutPicture(ctx, "pic-1", img, thumb); err != nil {
 			return err
 		}
-		return tx.PutPicture(ctx, "pic-1", img) // content-addressed: a second put is a no-op
+		if err := tx.PutPicture(ctx, "pic-old", img, nil); err != nil { // stored before thumbnails
+			return err
+		}
+		for _, id := range []string{f.alice, f.carol} {
+			m := f.members[id]
+			m.PictureID = "pic-1"
+			if err := tx.UpdateMember(ctx, m); err != nil {
+				return err
+			}
+		}
+		return tx.PutPicture(ctx, "pic-1", img, thumb) // content-addressed: a second put is a no-op
 	})
 	read(t, s, func(tx service.Tx) error {
-		b, err := tx.Picture(ctx, "pic-1")
+		b, err := tx.Picture(ctx, "pic-1", false)
 		if err != nil || !bytes.Equal(b, img) {
 			t.Errorf("Picture(pic-1) = %q, %v; want %q, nil", b, err, img)
 		}
-		_, err = tx.Picture(ctx, "pic-missing")
+		b, err = tx.Picture(ctx, "pic-1", true)
+		if err != nil || !bytes.Equal(b, thumb) {
+			t.Errorf("Picture(pic-1, thumb) = %q, %v; want %q, nil", b, err, thumb)
+		}
+		b, err = tx.Picture(ctx, "pic-old", true)
+		if err != nil || !bytes.Equal(b, img) {
+			t.Errorf("Picture(pic-old, thumb) = %q, %v; want the picture itself", b, err)
+		}
+		_, err = tx.Picture(ctx, "pic-missing", false)
 		wantNoRow(t, "Picture(missing)", err)
+		owners, err := tx.PictureOwners(ctx, "pic-1")
+		if want := []string{f.alice, f.carol}; err != nil || !slices.Equal(owners, want) {
+			t.Errorf("PictureOwners(pic-1) = %v, %v; want %v", owners, err, want)
+		}
+		owners, err = tx.PictureOwners(ctx, "pic-old")
+		if err != nil || len(owners) != 0 {
+			t.Errorf("PictureOwners(pic-old) = %v, %v; want none", owners, err)
+		}
 		return nil
 	})
 }
