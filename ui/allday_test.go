@@ -290,3 +290,67 @@ func TestTrayIcons(t *testing.T) {
 		}
 	}
 }
+
+// trayTestApp is a notifying test app with a tray (desktop.App).
+type trayTestApp struct {
+	notifyingApp
+	icon fyne.Resource
+}
+
+func (a *trayTestApp) SetSystemTrayMenu(*fyne.Menu)      {}
+func (a *trayTestApp) SetSystemTrayIcon(r fyne.Resource) { a.icon = r }
+func (a *trayTestApp) SetSystemTrayWindow(fyne.Window)   {}
+
+// Closing the window keeps Worktalk in the tray where one shows, says so
+// the first time only, and quits where there is none or the user said so;
+// the tray icon carries the unread count.
+func TestCloseToTray(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	kim := w.env.NewUser(w.ws.ID, "Kim Minji")
+	lee := w.env.NewUser(w.ws.ID, "Lee Jun")
+	fa := &trayTestApp{notifyingApp: notifyingApp{App: test.NewTempApp(t)}}
+	trayShows := true
+	h := w.signedInOn(t, fa, kim, func(c *Config) { c.TrayAvailable = func() bool { return trayShows } })
+	if h.app.tray == nil {
+		t.Fatal("no tray on a desktop app")
+	}
+	plain := fa.icon
+	other, _ := signedIn(t, w.env, lee)
+	room, err := other.OpenDirectRoom(ctx, kim.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.SendMessage(ctx, room, "내일 봬요"); err != nil {
+		t.Fatal(err)
+	}
+	h.until("the tray shows 1", func() bool { return h.app.tray.count == 1 })
+	if fa.icon == plain || fa.icon != h.app.tray.icons.icon(1) {
+		t.Errorf("tray icon not the one with the mark")
+	}
+	if got := h.app.tray.open.Label; got != "Open Worktalk (1 unread)" {
+		t.Errorf("tray Open item = %q", got)
+	}
+	fa.take()
+
+	h.app.onCloseTapped()
+	if h.quit || !h.app.hidden {
+		t.Fatalf("close with a tray: quit %v, hidden %v; want hidden in the tray", h.quit, h.app.hidden)
+	}
+	if got := fa.take(); len(got) != 1 || got[0].Title != "Worktalk is still running" {
+		t.Errorf("first close told %+v, want one notification", got)
+	}
+	h.app.Activate("") // a second start, or Open in the tray
+	h.app.onCloseTapped()
+	if got := fa.take(); len(got) != 0 {
+		t.Errorf("second close told %+v, want nothing", got)
+	}
+	h.app.tray.open.Action()
+	if h.app.hidden {
+		t.Errorf("Open in the tray left the window hidden")
+	}
+
+	trayShows = false // e.g. the panel with the tray quit
+	h.app.onCloseTapped()
+	h.until("quit", func() bool { return h.quit })
+}

@@ -44,6 +44,7 @@ func newTray(a *App) *tray {
 	t.quit.IsQuit = true // Fyne adds no Quit item of its own then
 	t.menu = fyne.NewMenu("Worktalk", t.open, t.lock, t.quit)
 	desk.SetSystemTrayMenu(t.menu)
+	desk.SetSystemTrayWindow(a.win) // a click on the icon shows the window (Fyne 2.7)
 	t.setCount(0)
 	return t
 }

@@ -59,6 +59,7 @@ func unreadIn(st client.State, roomID string) int {
 func (a *App) setFocused(on bool) {
 	a.focused = on
 	if on {
+		a.hidden = false // shown again, e.g. by a click on the tray icon
 		a.markSeen()
 	}
 }
