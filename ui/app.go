@@ -183,6 +183,9 @@ func (a *App) Start() {
 	lc.SetOnExitedForeground(func() { a.setFocused(false) })
 	a.setContent(loadingView())
 	a.win.Show()
+	if a.locked() {
+		a.locker.focusPassword() // a window focuses only once it shows
+	}
 	var (
 		acct  client.Account
 		found bool

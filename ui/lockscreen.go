@@ -60,6 +60,7 @@ type locker struct {
 	settings   *lockSettings // the newest settings section, redrawn when a password is set
 	stopTick   func()
 	stopAuto   func()
+	starting   bool // Start is locking, before the window shows
 }
 
 // newLocker makes the lock controller of win. now nil = time.Now.
@@ -80,7 +81,9 @@ func (l *locker) Start() {
 	// Locked when it stopped (in any way: the state is written down when
 	// the lock comes up) or when the user chose to start locked.
 	if l.lk.IsSet() && (l.lk.Settings().StartLocked || l.lk.Locked()) {
+		l.starting = true
 		l.lock()
+		l.starting = false
 	}
 }
 
@@ -163,10 +166,19 @@ func (l *locker) lock() {
 	l.win.SetTitle(lockTitle)
 	l.screen.tick()
 	l.stopTick = tickOnFyne(l.work, time.Second, l.onLockedTick)
-	l.win.Canvas().Focus(l.screen.pw)
+	if !l.starting { // before the window shows, focusing fails: App.Start focuses
+		l.focusPassword()
+	}
 	l.writeLocked(nil)
 	if l.OnChange != nil {
 		l.OnChange(true)
+	}
+}
+
+// focusPassword puts the cursor in the lock screen's password field.
+func (l *locker) focusPassword() {
+	if l.screen != nil {
+		l.win.Canvas().Focus(l.screen.pw)
 	}
 }
 
