@@ -237,6 +237,8 @@ func (s *Server) routes() http.Handler {
 	// {token...}: a path with extra segments is an invalid link too, and
 	// must get the same page as any other.
 	mux.HandleFunc("GET /p/{token...}", s.handlePublicPage)
+	mux.HandleFunc("GET /activate/{token...}", s.handleActivate)
+	mux.HandleFunc("POST /activate/{token...}", s.handleActivate)
 	return s.tracked(mux)
 }
 

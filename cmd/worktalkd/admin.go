@@ -14,12 +14,15 @@ import (
 )
 
 // parseAdmin parses the admin subcommands: "workspace create|list|set",
-// "member create|list|disable|enable" and "audit list".
+// "member create|list|import|update|disable|enable" and "audit list".
 func (m *Main) parseAdmin(cmd string, args []string) error {
 	fs := m.newFlagSet(cmd)
 	var db dbFlags
 	db.register(fs)
 	var run func(ctx context.Context) error
+	var imp importFlags
+	var file *string // set by the commands that read a FILE.csv argument
+	publicURL := new(string)
 	switch cmd {
 	case "workspace create":
 		name := fs.String("name", "", "workspace `NAME`")
@@ -48,6 +51,18 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 	case "member list":
 		ws := fs.String("workspace", "", "workspace `ID`")
 		run = func(ctx context.Context) error { return m.memberList(ctx, *ws) }
+	case "member import":
+		fs.StringVar(&imp.workspace, "workspace", "", "workspace `ID`")
+		fs.StringVar(&imp.publicURL, "public-url", "", "the server's `URL` as members reach it, for the activation links (serve's --public-url)")
+		fs.StringVar(&imp.out, "out", "", "write the activation links to `FILE` (made 0600, never overwritten); default: stdout")
+		fs.DurationVar(&imp.ttl, "link-ttl", service.DefaultActivationTTL, "how long the activation links work")
+		file, publicURL = &imp.file, &imp.publicURL
+		run = func(ctx context.Context) error { return m.memberImport(ctx, imp) }
+	case "member update":
+		ws := fs.String("workspace", "", "workspace `ID`")
+		var path string
+		file = &path
+		run = func(ctx context.Context) error { return m.memberUpdate(ctx, *ws, path) }
 	case "member disable", "member enable":
 		ws := fs.String("workspace", "", "workspace `ID`")
 		who := fs.String("member", "", "the member's `EMAIL` or id")
@@ -64,7 +79,12 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case file != nil && fs.NArg() != 1:
+		return fmt.Errorf("%s: give one FILE.csv after the flags", cmd)
+	case file != nil:
+		*file = fs.Arg(0)
+	case fs.NArg() > 0:
 		return fmt.Errorf("%s: unexpected arguments %q", cmd, fs.Args())
 	}
 	if err := db.check(); err != nil {
@@ -76,7 +96,7 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 		}
 		// Changes reach running nodes' clients through their own database
 		// poll (several nodes) or at their next sync.
-		m.openService("", nil, service.Keys{})
+		m.openService(*publicURL, nil, service.Keys{})
 		return run(service.WithActor(ctx, m.actor()))
 	}
 	return nil

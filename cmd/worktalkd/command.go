@@ -60,6 +60,9 @@ const usage = `usage:
   worktalkd member create (--data DIR | --db URL) --workspace ID --email EMAIL --name NAME
             [--password PASSWORD | password on stdin] [--admin] [--set KEY=VALUE ...]
   worktalkd member list (--data DIR | --db URL) --workspace ID
+  worktalkd member import (--data DIR | --db URL) --workspace ID --public-url URL [--out FILE]
+            [--link-ttl D] FILE.csv
+  worktalkd member update (--data DIR | --db URL) --workspace ID FILE.csv
   worktalkd member disable|enable (--data DIR | --db URL) --workspace ID --member EMAIL|ID
   worktalkd audit list (--data DIR | --db URL) [--workspace ID] [--limit N]
   worktalkd key init|rotate|prune (--data DIR | --db URL) [--secret-key-file FILE]
@@ -71,6 +74,11 @@ from the database (every --poll, 0.5s by default; with --db only when --nats
 is given). member disable signs the member out everywhere within about a
 second. Admin changes are logged with the account and host that made them
 (audit list).
+member import and update read CSV (UTF-8, with or without a BOM): a header line
+with email, name and profile fields by key or label, then one member a line;
+every line is checked first and a bad one stops the whole file. Imported
+members get one-time activation links (written as CSV) that set their first
+password; update sets the columns given, an empty cell clears a field.
 The server key that seals QR links lives outside the database: DATA/server.key
 (made at first start), or --secret-key-file / $WORKTALKD_SECRET_KEY, the same on
 every node sharing PostgreSQL. key rotate adds a new key, key prune drops old ones

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"worktalk.dev/worktalk/internal/argon2id"
+	"worktalk.dev/worktalk/internal/fakeorg"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 	"worktalk.dev/worktalk/server/sqlite"
@@ -61,9 +64,10 @@ func BenchmarkTenSignIns10k(b *testing.B) {
 	}
 }
 
-// populate makes a workspace of n members in an SQLite database in dir;
-// the first signing ones get the production password hash and the
-// password of the cluster tests, and their e-mails are returned.
+// populate makes a workspace of n members in an SQLite database in dir:
+// the first signing ones created with the production password hash and
+// the password of the cluster tests (their e-mails are returned), the
+// others imported.
 func populate(tb testing.TB, dir string, n, signing int) []string {
 	tb.Helper()
 	ctx := context.Background()
@@ -72,25 +76,54 @@ func populate(tb testing.TB, dir string, n, signing int) []string {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	cheap := service.New(service.Config{Store: db, Argon: argon2id.TestParams})
-	real := service.New(service.Config{Store: db})
-	ws, err := cheap.CreateWorkspace(ctx, "Acme", service.DefaultSettings())
+	svc := service.New(service.Config{Store: db, PublicURL: "https://talk.acme.example"})
+	ws, err := svc.CreateWorkspace(ctx, "Acme", service.DefaultSettings())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var emails []string
-	for i := range n {
-		svc := cheap
-		email := fmt.Sprintf("m%05d@acme.test", i)
-		if i < signing {
-			svc = real
-			emails = append(emails, email)
+	var rows []service.ImportRow
+	for i, p := range fakeorg.Generate(n, "acme.example", 1) {
+		fields := map[string]string{"title": p.Title, "department": p.Department, "phone": p.Phone}
+		if i >= signing {
+			rows = append(rows, service.ImportRow{Line: i + 2, Email: p.Email, Name: p.Name, Fields: fields})
+			continue
 		}
-		_, err := svc.CreateMember(ctx, service.NewMember{WorkspaceID: ws.ID, Email: email, Password: password,
-			Name: fmt.Sprintf("동료 %05d", i), Fields: map[string]string{"title": "선임", "department": fmt.Sprintf("개발%d팀", i%40), "phone": "+82 10-1234-5678"}})
-		if err != nil {
+		emails = append(emails, p.Email)
+		if _, err := svc.CreateMember(ctx, service.NewMember{WorkspaceID: ws.ID, Email: p.Email, Password: password, Name: p.Name, Fields: fields}); err != nil {
 			tb.Fatal(err)
 		}
 	}
+	if _, err := svc.ImportMembers(ctx, ws.ID, rows, 0, "bench"); err != nil {
+		tb.Fatal(err)
+	}
 	return emails
+}
+
+// BenchmarkMemberImport10k: worktalkd member import of a file of 10,000
+// members (Korean and English names, four fields each) into a new
+// workspace, from reading the file to the activation links written.
+func BenchmarkMemberImport10k(b *testing.B) {
+	var file bytes.Buffer
+	if err := fakeorg.Write(&file, fakeorg.Generate(10_000, "acme.example", 1), true); err != nil {
+		b.Fatal(err)
+	}
+	src := filepath.Join(b.TempDir(), "org.csv")
+	if err := os.WriteFile(src, file.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	var lat []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		_, out := runMain(b, "", "workspace", "create", "--data", dir, "--name", "Acme")
+		wsID := regexp.MustCompile(`created workspace (\S+)`).FindStringSubmatch(out)[1]
+		links := filepath.Join(dir, "links.csv")
+		b.StartTimer()
+		start := time.Now()
+		runMain(b, "", "member", "import", "--data", dir, "--workspace", wsID, "--public-url", "https://talk.acme.example", "--out", links, src)
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(lat[len(lat)/2].Seconds(), "s/import")
 }

@@ -257,20 +257,14 @@ func visibleKeys(s protocol.WorkspaceSettings) []string {
 // e-mail. Errors: ENotFound (workspace), EInvalid, ETooLarge, EConflict (the
 // e-mail is taken in that workspace).
 func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profile, error) {
-	email := strings.ToLower(strings.TrimSpace(m.Email))
-	if err := protocol.ValidateFieldValue(protocol.FieldDef{Key: "email", Label: "E-mail", Kind: protocol.FieldEmail, MaxLen: protocol.MaxEmailLen}, email); err != nil || email == "" {
-		return protocol.Profile{}, protocol.FieldError(protocol.EInvalid, "email", "e-mail must be an address such as name@example.com")
-	}
-	if n := utf8.RuneCountInString(m.Password); n < protocol.MinPasswordLen || n > protocol.MaxPasswordLen {
-		return protocol.Profile{}, protocol.FieldError(protocol.EInvalid, "password", "password must be %d to %d characters", protocol.MinPasswordLen, protocol.MaxPasswordLen)
-	}
-	if strings.IndexByte(m.Password, 0) >= 0 {
-		return protocol.Profile{}, errNUL
-	}
-	if err := protocol.ValidateName(m.Name); err != nil {
+	email, err := checkEmail(m.Email)
+	if err != nil {
 		return protocol.Profile{}, err
 	}
-	name, err := normalizeName("name", m.Name, protocol.MaxNameLen)
+	if err := validatePassword(m.Password); err != nil {
+		return protocol.Profile{}, err
+	}
+	name, err := checkName(m.Name)
 	if err != nil {
 		return protocol.Profile{}, err
 	}
@@ -287,21 +281,9 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 		if err != nil {
 			return err
 		}
-		fields := make(map[string]string, len(m.Fields)+1)
-		for k, val := range m.Fields {
-			def, ok := ws.Settings.Field(k)
-			if !ok {
-				return protocol.FieldError(protocol.EInvalid, k, "there is no profile field %q", cut(k, 40))
-			}
-			if err := protocol.ValidateFieldValue(def, val); err != nil {
-				return err
-			}
-			if val != "" {
-				fields[k] = val
-			}
-		}
-		if def, ok := ws.Settings.Field("email"); ok && def.Kind == protocol.FieldEmail && fields["email"] == "" {
-			fields["email"] = email
+		fields, err := checkFields(ws.Settings, email, m.Fields)
+		if err != nil {
+			return err
 		}
 		same, err := w.MembersByEmail(ctx, email)
 		if err != nil {

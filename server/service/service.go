@@ -158,6 +158,10 @@ func New(cfg Config) *Service {
 	return s
 }
 
+// PublicURL is the base of the links the service makes, e.g.
+// "https://talk.example.com".
+func (s *Service) PublicURL() string { return s.publicURL }
+
 func trimSlash(u string) string { return strings.TrimRight(u, "/") }
 
 // ErrSnapshotNeeded is returned by EventsSince when the cursor is older than
