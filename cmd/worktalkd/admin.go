@@ -96,7 +96,7 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 		}
 		// Changes reach running nodes' clients through their own database
 		// poll (several nodes) or at their next sync.
-		m.openService(*publicURL, nil, service.Keys{})
+		m.openService(*publicURL, nil, service.Keys{}, 0)
 		return run(service.WithActor(ctx, m.actor()))
 	}
 	return nil

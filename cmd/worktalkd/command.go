@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/server"
@@ -32,6 +33,10 @@ type Main struct {
 	Argon argon2id.Params
 	// Getenv reads the environment (the server keys may be there); nil: os.Getenv.
 	Getenv func(string) string
+	// PruneTicks paces the pruning of old events (tests); nil: a ticker.
+	// OnPrune, when set, hears the outcome of every prune.
+	PruneTicks <-chan time.Time
+	OnPrune    func(error)
 
 	run     func(ctx context.Context) error
 	serving bool
@@ -43,6 +48,7 @@ type Main struct {
 	Server  *server.Server
 
 	closeBus func() error // nil when the bus needs no closing
+	pruner   *pruner      // with --retention
 }
 
 // NewMain returns a Main on the process's standard streams.
@@ -52,7 +58,7 @@ func NewMain() *Main {
 
 const usage = `usage:
   worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--secret-key-file FILE]
-            [--public-url URL] [--trusted-proxy CIDRS] [--demo] [--poll D]
+            [--public-url URL] [--trusted-proxy CIDRS] [--retention D] [--demo] [--poll D]
   worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
   worktalkd workspace list (--data DIR | --db URL)
   worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
@@ -130,6 +136,10 @@ func (m *Main) Serving() bool { return m.serving }
 // each still has what it needs while the one before it stops.
 func (m *Main) Close() error {
 	var errs []error
+	if m.pruner != nil {
+		m.pruner.stop()
+		m.pruner = nil
+	}
 	if m.Server != nil {
 		if err := m.Server.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close server: %w", err))
@@ -167,7 +177,7 @@ func (m *Main) getenv(name string) string {
 // openService makes the service over m.DB and bus (nil: an in-process
 // bus, which has no subscribers unless a server runs). Admin commands give
 // no keys: they seal nothing.
-func (m *Main) openService(publicURL string, bus service.Bus, keys service.Keys) {
+func (m *Main) openService(publicURL string, bus service.Bus, keys service.Keys, retention time.Duration) {
 	if bus == nil {
 		bus = inmem.New()
 	}
@@ -179,6 +189,7 @@ func (m *Main) openService(publicURL string, bus service.Bus, keys service.Keys)
 		Logger:    m.logger(),
 		Argon:     m.Argon,
 		Keys:      keys,
+		Retention: retention,
 	})
 }
 

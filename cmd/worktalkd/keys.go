@@ -170,7 +170,7 @@ func (m *Main) keyInit(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	m.openService("", nil, keys)
+	m.openService("", nil, keys, 0)
 	if err := m.reseal(ctx); err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (m *Main) keyPrune(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	m.openService("", nil, keys)
+	m.openService("", nil, keys, 0)
 	if err := m.reseal(ctx); err != nil {
 		return err
 	}

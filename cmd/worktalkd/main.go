@@ -7,7 +7,7 @@
 // PostgreSQL).
 //
 //	worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS] [--nats-subject S])
-//	          [--secret-key-file FILE] [--public-url URL] [--trusted-proxy CIDRS] [--demo]
+//	          [--secret-key-file FILE] [--public-url URL] [--trusted-proxy CIDRS] [--retention D] [--demo]
 //	worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
 //	worktalkd workspace list (--data DIR | --db URL)
 //	worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]

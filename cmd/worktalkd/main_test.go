@@ -143,6 +143,8 @@ func TestBadArguments(t *testing.T) {
 		{"public URL without scheme", []string{"serve", "--data", "x", "--public-url", "talk.example.com"}},
 		{"trusted proxy not an address", []string{"serve", "--data", "x", "--trusted-proxy", "proxy.internal"}},
 		{"trusted proxy bad prefix", []string{"serve", "--data", "x", "--trusted-proxy", "10.0.0.0/99"}},
+		{"negative retention", []string{"serve", "--data", "x", "--retention", "-1h"}},
+		{"retention without unit", []string{"serve", "--data", "x", "--retention", "30"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

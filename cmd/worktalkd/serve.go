@@ -27,6 +27,7 @@ type serveFlags struct {
 	demo        bool
 	proxies     []netip.Prefix // --trusted-proxy
 	poll        time.Duration  // how often to look for events other processes wrote
+	retention   time.Duration  // 0: keep events for ever
 }
 
 func (m *Main) parseServe(args []string) error {
@@ -45,6 +46,8 @@ func (m *Main) parseServe(args []string) error {
 		f.proxies = append(f.proxies, p...)
 		return err
 	})
+	fs.DurationVar(&f.retention, "retention", 0, "keep events this `DURATION` (e.g. 720h), dropping older ones every so often; "+
+		"a client away longer gets a snapshot instead of the events it missed (default: keep all)")
 	fs.DurationVar(&f.poll, "poll", 500*time.Millisecond, "how often to look for changes other processes (admin commands) or nodes wrote")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -57,6 +60,9 @@ func (m *Main) parseServe(args []string) error {
 	}
 	if f.nats != "" && f.db.db == "" {
 		return fmt.Errorf("serve: --nats needs a PostgreSQL --db: nodes relay events that one database orders")
+	}
+	if f.retention < 0 {
+		return fmt.Errorf("serve: --retention cannot be negative, not %v", f.retention)
 	}
 	if f.poll <= 0 {
 		return fmt.Errorf("serve: --poll must be positive, not %v", f.poll)
@@ -116,10 +122,13 @@ func (m *Main) serve(ctx context.Context, f serveFlags) error {
 		ln.Close()
 		return fmt.Errorf("server key: %w", err)
 	}
-	m.openService(publicURL, bus, keys)
+	m.openService(publicURL, bus, keys, f.retention)
 	if err := m.reseal(ctx); err != nil {
 		ln.Close()
 		return err
+	}
+	if f.retention > 0 {
+		m.pruner = startPruner(m.Service, pruneInterval(f.retention), m.PruneTicks, m.logger(), m.OnPrune)
 	}
 	if f.demo {
 		info, err := demo.Seed(ctx, m.DB, m.Service)
