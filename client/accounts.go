@@ -19,7 +19,6 @@ import (
 
 	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/protocol"
-	"worktalk.dev/worktalk/store"
 )
 
 // accountRecord is one entry of accounts.json. No secrets in it.
@@ -30,6 +29,9 @@ type accountRecord struct {
 
 type accountsFile struct {
 	Accounts []accountRecord `json:"accounts"`
+	// PendingSignOuts are sessions logged out while their server was
+	// unreachable (see LogOut).
+	PendingSignOuts []pendingSignOut `json:"pending_sign_outs,omitempty"`
 }
 
 // ErrAccountsDamaged is returned, wrapped, when accounts.json (the list of
@@ -149,9 +151,15 @@ func SignIn(ctx context.Context, opt Options, serverURL, email, password, worksp
 	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
 	device, _ := os.Hostname()
 	var res protocol.SignInResponse
-	req := protocol.SignInRequest{Email: email, Password: password, WorkspaceID: workspaceID, Device: device}
-	if err := postJSON(ctx, opt, serverURL+"/api/signin", "", req, &res); err != nil {
+	req := protocol.SignInRequest{Email: email, Password: password, WorkspaceID: workspaceID, Device: device,
+		DeviceToken: loadDeviceToken(opt, serverURL, email)}
+	if err := postSignIn(ctx, opt, serverURL, req, &res); err != nil {
 		return Account{}, nil, err
+	}
+	saveDeviceToken(opt, serverURL, email, res.DeviceToken)
+	// The server is reachable: revoke what was logged out while it was not.
+	if _, err := retrySignOuts(ctx, opt, serverURL); err != nil {
+		opt.logger().Info("retry sign-outs", "err", err)
 	}
 	if res.Session == nil {
 		if len(res.Workspaces) > 0 {
@@ -176,7 +184,7 @@ func SignIn(ctx context.Context, opt Options, serverURL, email, password, worksp
 	} else if err := (secret.Keyring{}).Set(SecretService, user, s.Token); err != nil {
 		if !opt.AllowFileSecrets {
 			opt.logger().Warn("OS keyring unusable", "err", err)
-			signOut(opt, serverURL, s.Token)
+			revoke(context.Background(), opt, serverURL, s.Token)
 			return Account{}, nil, ErrNoKeyring
 		}
 		fs, ferr := fileSecrets(opt)
@@ -194,12 +202,23 @@ func SignIn(ctx context.Context, opt Options, serverURL, email, password, worksp
 	return acct, nil, nil
 }
 
-// signOut revokes a session on the server, best effort with a short timeout.
-func signOut(opt Options, serverURL, token string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := postJSON(ctx, opt, serverURL+"/api/signout", token, protocol.Empty{}, nil); err != nil {
-		opt.logger().Info("sign out on the server", "err", err)
+// signInTries is how many times a sign-in is sent while the server
+// answers that it is too busy to check passwords (503, Retry-After: 1).
+const signInTries = 3
+
+// postSignIn posts a sign-in, sending it again after a second when the
+// server is too busy (a flood of sign-ins elsewhere fills its queue).
+func postSignIn(ctx context.Context, opt Options, serverURL string, req protocol.SignInRequest, res *protocol.SignInResponse) error {
+	for try := 1; ; try++ {
+		err := postJSON(ctx, opt, serverURL+"/api/signin", "", req, res)
+		if protocol.ErrorCode(err) != protocol.EUnavailable || try == signInTries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-opt.after(time.Second):
+		}
 	}
 }
 
@@ -250,33 +269,6 @@ func httpError(status int, body []byte) error {
 		return protocol.Errorf(protocol.EUnauthorized, "sign in again")
 	}
 	return protocol.Errorf(protocol.EInternal, "the server answered %d", status)
-}
-
-// LogOut ends the session: it is revoked on the server (best effort when
-// offline), its token leaves the keyring, and the workspace's local database
-// files and accounts.json entry are deleted. The engine is closed after.
-func (e *Engine) LogOut(ctx context.Context) error {
-	user := secretUser(e.acct.ServerURL, e.acct.MemberID)
-	if tok, err := e.secrets.Get(SecretService, user); err == nil {
-		signOut(e.opt, e.acct.ServerURL, tok)
-	}
-	e.Close()
-	var errs []error
-	if err := e.secrets.Delete(SecretService, user); err != nil {
-		errs = append(errs, fmt.Errorf("delete session token: %w", err))
-	}
-	if err := store.Remove(e.db.Path()); err != nil {
-		errs = append(errs, err)
-	}
-	if err := os.RemoveAll(e.dir); err != nil {
-		errs = append(errs, fmt.Errorf("remove account directory: %w", err))
-	}
-	if err := updateAccounts(e.opt, func(f *accountsFile) {
-		f.Accounts = slices.DeleteFunc(f.Accounts, func(r accountRecord) bool { return sameAccount(r.Account, e.acct) })
-	}); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
 }
 
 // noteName keeps the account's display name in accounts.json current.

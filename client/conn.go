@@ -332,6 +332,11 @@ func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.F
 			e.mu.Lock()
 			e.sess = s
 			e.mu.Unlock()
+			// The server is reachable: revoke what was logged out while it
+			// was not (usually nothing: one read of accounts.json).
+			if _, err := retrySignOuts(ctx, e.opt, e.acct.ServerURL); err != nil {
+				e.log.Info("retry sign-outs", "err", err)
+			}
 			e.setConn(func(c *ConnState) { *c = ConnState{Online: true} })
 			wg.Add(1)
 			go func() {

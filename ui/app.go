@@ -186,6 +186,16 @@ func (a *App) Start() {
 	if a.locked() {
 		a.locker.focusPassword() // a window focuses only once it shows
 	}
+	// Sessions logged out while their server was unreachable are revoked
+	// now if it is back; the engines retry at each connection too.
+	a.run(func(ctx context.Context) error {
+		_, err := a.cfg.Accounts.RetrySignOuts(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			a.log.Info("retry sign-outs", "err", err)
+		}
+	})
 	var (
 		acct  client.Account
 		found bool

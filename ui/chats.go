@@ -93,7 +93,7 @@ func (c *chatsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	preview, when, pending := "", "", false
 	if m := room.Last; m != nil {
-		preview = previewText(*m, room.Room, c.a.state().Me.ID)
+		preview = previewText(*m, room.Room, c.a.state())
 		when = shortTime(c.a.localTime(m.SentAt), c.a.now().In(c.a.loc))
 		pending = m.Pending
 	}
@@ -170,10 +170,13 @@ func findProfile(st client.State, id string) (protocol.Profile, bool) {
 }
 
 // previewText is a message as one line of the rooms list.
-func previewText(m client.Message, room protocol.Room, meID string) string {
+func previewText(m client.Message, room protocol.Room, st client.State) string {
+	if room.Kind == protocol.RoomGroup && blockedByMe(st, m.SenderID) {
+		return lang.L("Message from a member you blocked")
+	}
 	t := m.Text
 	if m.Kind == protocol.MessageSystem {
-		t = systemText(m.Message, room, meID)
+		t = systemText(m.Message, room, st.Me.ID)
 	}
 	t = strings.Join(strings.Fields(t), " ")
 	if r := []rune(t); len(r) > 60 {

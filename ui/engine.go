@@ -48,6 +48,9 @@ type Accounts interface {
 	SignIn(ctx context.Context, serverURL, email, password, workspaceID string) (client.Account, []protocol.WorkspaceChoice, error)
 	List() ([]client.Account, error)
 	Open(ctx context.Context, acct client.Account) (Engine, error)
+	// RetrySignOuts revokes sessions logged out while their server was
+	// unreachable; it returns how many still wait.
+	RetrySignOuts(ctx context.Context) (int, error)
 }
 
 // Some screens declare only the part of the engine they use.
@@ -70,6 +73,10 @@ func (c ClientAccounts) SignIn(ctx context.Context, serverURL, email, password, 
 }
 
 func (c ClientAccounts) List() ([]client.Account, error) { return client.Accounts(c.Options) }
+
+func (c ClientAccounts) RetrySignOuts(ctx context.Context) (int, error) {
+	return client.RetrySignOuts(ctx, c.Options)
+}
 
 func (c ClientAccounts) Open(ctx context.Context, acct client.Account) (Engine, error) {
 	e, err := client.Open(ctx, c.Options, acct)

@@ -122,6 +122,7 @@ func (r recordedAccounts) List() ([]client.Account, error) {
 func (r recordedAccounts) Open(context.Context, client.Account) (Engine, error) {
 	return r.eng, nil
 }
+func (r recordedAccounts) RetrySignOuts(context.Context) (int, error) { return 0, nil }
 
 // goldenClock is the recorded "now": 2025-03-14 15:00 in Seoul.
 var goldenZone = time.FixedZone("KST", 9*3600)

@@ -80,7 +80,7 @@ func (n *notifier) apply(st client.State) {
 	next := make(map[string]int, len(st.Rooms))
 	for _, r := range st.Rooms {
 		next[r.ID] = r.Unread
-		if d := r.Unread - n.prev[r.ID]; n.primed && d > 0 && r.ID != seen {
+		if d := r.Unread - n.prev[r.ID]; n.primed && d > 0 && r.ID != seen && !fromBlocked(st, r) {
 			news = append(news, arrival{room: r, count: d})
 		}
 	}
@@ -134,7 +134,7 @@ func (n *notifier) compose(news []arrival) *fyne.Notification {
 	if total == 1 && len(rooms) == 1 {
 		for _, r := range rooms {
 			if r.Last != nil {
-				return fyne.NewNotification(n.senderTitle(r), previewText(*r.Last, r.Room, n.a.state().Me.ID))
+				return fyne.NewNotification(n.senderTitle(r), previewText(*r.Last, r.Room, n.a.state()))
 			}
 		}
 	}
@@ -185,4 +185,11 @@ func afterOnFyne(work *worker, d time.Duration, fn func()) (stop func()) {
 		}
 	})
 	return func() { t.Stop() }
+}
+
+// fromBlocked reports whether the newest message of group r is from a
+// member I blocked: it is collapsed in the room and not worth a
+// notification.
+func fromBlocked(st client.State, r client.RoomSummary) bool {
+	return r.Kind == protocol.RoomGroup && r.Last != nil && blockedByMe(st, r.Last.SenderID)
 }
