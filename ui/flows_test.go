@@ -291,10 +291,17 @@ func openProfileOf(t *testing.T, h *harness, name string) *memberProfile {
 	h.app.main.tabs.SelectIndex(1)
 	org := h.app.main.org
 	test.Type(org.search, strings.Fields(name)[0])
-	if len(org.members.people) != 1 || org.members.people[0].Name != name {
-		t.Fatalf("search found %v, want %s", org.members.people, name)
+	var found []string
+	at := -1
+	for i, r := range org.members.rows {
+		if r.person != nil {
+			found, at = append(found, r.person.p.Name), i
+		}
 	}
-	org.members.list.Select(0)
+	if len(found) != 1 || found[0] != name {
+		t.Fatalf("search found %v, want %s", found, name)
+	}
+	org.members.list.Select(at)
 	if h.app.memberWin == nil || h.app.memberWin.p.Name != name {
 		t.Fatalf("no profile window for %s", name)
 	}

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"image/color"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -13,14 +16,16 @@ import (
 	"worktalk.dev/worktalk/protocol"
 )
 
-// orgChartTab lists my coworkers and my external members, searchable by
-// name. Choosing one opens their profile window. Pasting a profile link in
-// the search opens "Add external member" with it.
+// orgChartTab is the org chart: my workspace as a tree of departments
+// with their head counts (orgList), my external members, and one search
+// for both, by name (and, in the tree, by department). Choosing someone
+// opens their profile window. Pasting a profile link in the search opens
+// "Add external member" with it.
 type orgChartTab struct {
 	a       *App
 	content fyne.CanvasObject
 	search  *appEntry
-	members *memberList
+	members *orgList
 	extern  *memberList
 	addExt  *widget.Button
 	st      client.State
@@ -29,10 +34,10 @@ type orgChartTab struct {
 func newOrgChartTab(a *App) *orgChartTab {
 	o := &orgChartTab{a: a}
 	o.search = newAppEntry(a)
-	o.search.SetPlaceHolder(lang.L("Search by name"))
+	o.search.SetPlaceHolder(lang.L("Search by name or department"))
 	o.search.ActionItem = widget.NewIcon(theme.SearchIcon())
-	o.search.OnChanged = func(string) { o.filter() }
-	o.members = newMemberList(a, lang.L("No members found."))
+	o.search.OnChanged = func(string) { o.filter(true) }
+	o.members = newOrgList(a)
 	o.extern = newMemberList(a, lang.L("No external members yet."))
 	o.addExt = widget.NewButtonWithIcon(lang.L("Add external member"), theme.ContentAddIcon(), o.onAddExternalTapped)
 	tabs := container.NewAppTabs(
@@ -46,15 +51,20 @@ func newOrgChartTab(a *App) *orgChartTab {
 
 func (o *orgChartTab) apply(st client.State) {
 	o.st = st
-	o.filter()
+	o.members.apply(st)
+	o.filter(false)
 }
 
 func (o *orgChartTab) onAddExternalTapped() { o.a.openAddExternal("") }
 
-func (o *orgChartTab) filter() {
+// filter shows what the search finds; a new search starts at the top.
+func (o *orgChartTab) filter(newSearch bool) {
 	q := strings.ToLower(strings.TrimSpace(o.search.Text))
-	o.members.set(matchName(o.st.Members, q), o.st.Workspace.Settings)
+	o.members.show(q, newSearch)
 	o.extern.set(matchName(o.st.Externals, q), o.st.Workspace.Settings)
+	if newSearch {
+		o.extern.list.ScrollToTop()
+	}
 }
 
 // matchName keeps the profiles whose name contains q (lower case).
@@ -69,6 +79,169 @@ func matchName(list []protocol.Profile, q string) []protocol.Profile {
 		}
 	}
 	return out
+}
+
+// orgList draws the tree's rows in one list, which creates widgets only
+// for the rows on screen. A department row opens or closes on a tap.
+type orgList struct {
+	a       *App
+	content fyne.CanvasObject
+	list    *widget.List
+	empty   *widget.Label
+
+	tree     *orgTree
+	members  []protocol.Profile // what tree was built from
+	me       protocol.Profile
+	open     map[string]bool // department paths shown open
+	openedMe bool            // my department was opened once
+	q        string
+	rows     []orgRow
+}
+
+func newOrgList(a *App) *orgList {
+	l := &orgList{a: a, open: map[string]bool{}}
+	l.list = widget.NewList(func() int { return len(l.rows) }, l.createItem, l.updateItem)
+	l.list.OnSelected = l.onRowSelected
+	l.empty = widget.NewLabel(lang.L("No members found."))
+	l.empty.Alignment = fyne.TextAlignCenter
+	l.empty.Importance = widget.LowImportance
+	l.content = container.NewStack(l.list, container.NewVBox(l.empty))
+	return l
+}
+
+// apply rebuilds the tree when the members changed (the engine hands out
+// the same slice until they do). The chart first opens on my department.
+func (l *orgList) apply(st client.State) {
+	if l.tree != nil && sameSlice(l.members, st.Members) && l.me.Version == st.Me.Version && l.me.ID == st.Me.ID {
+		return
+	}
+	l.members, l.me = st.Members, st.Me
+	l.tree = buildOrgTree(st.Members, st.Me)
+	if mine := pathTo(st.Me); !l.openedMe && len(mine) > 0 {
+		l.openedMe = true
+		for _, path := range mine {
+			l.open[path] = true
+		}
+	}
+}
+
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// show lays out the rows for query q; a new search scrolls to the top.
+func (l *orgList) show(q string, newSearch bool) {
+	l.q = q
+	if l.tree == nil {
+		return
+	}
+	l.rows = l.tree.rows(l.open, q)
+	l.list.UnselectAll()
+	if newSearch {
+		l.list.ScrollToTop()
+	}
+	l.list.Refresh()
+	if len(l.rows) == 0 {
+		l.empty.Show()
+	} else {
+		l.empty.Hide()
+	}
+}
+
+// orgRowParts are the widgets of one row: a department's or a person's,
+// the other hidden.
+type orgRowParts struct {
+	indent  *canvas.Rectangle
+	chevron *widget.Icon
+	dept    *widget.Label
+	count   *widget.Label
+	deptBox *fyne.Container
+	pic     *avatar
+	name    *widget.Label
+	sub     *widget.Label
+	line    *fyne.Container // name and sub, by leadLayout
+	person  *fyne.Container
+}
+
+const orgIndent = 18 // per level
+
+func (l *orgList) createItem() fyne.CanvasObject {
+	r := &orgRowParts{
+		indent:  canvas.NewRectangle(color.Transparent),
+		chevron: widget.NewIcon(theme.MenuExpandIcon()),
+		dept:    boldLabel(""),
+		count:   widget.NewLabel(""),
+		pic:     newAvatar(32, nil),
+		name:    widget.NewLabel(""),
+		sub:     widget.NewLabel(""),
+	}
+	r.dept.Truncation = fyne.TextTruncateEllipsis
+	r.count.Importance = widget.LowImportance
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.sub.Importance = widget.LowImportance
+	r.sub.Truncation = fyne.TextTruncateEllipsis
+	r.deptBox = container.NewBorder(nil, nil, r.chevron, r.count, r.dept)
+	r.line = container.New(&leadLayout{lead: r.name}, r.name, r.sub)
+	r.person = container.NewBorder(nil, nil, container.NewCenter(r.pic), nil, r.line)
+	return newListRow(r, container.NewBorder(nil, nil, r.indent, nil, container.NewStack(r.deptBox, r.person)))
+}
+
+func (l *orgList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(l.rows) {
+		return
+	}
+	row := l.rows[id]
+	r := o.(*listRow[orgRowParts]).parts
+	r.indent.SetMinSize(fyne.NewSize(float32(row.depth)*orgIndent, 1))
+	if row.dept != nil {
+		r.person.Hide()
+		r.deptBox.Show()
+		name := row.dept.name
+		if row.dept.path == "" {
+			name = lang.L("No department")
+		}
+		r.dept.SetText(name)
+		r.count.SetText(strconv.Itoa(row.count))
+		if row.open {
+			r.chevron.SetResource(theme.MenuDropDownIcon())
+		} else {
+			r.chevron.SetResource(theme.MenuExpandIcon())
+		}
+		return
+	}
+	r.deptBox.Hide()
+	r.person.Show()
+	p := row.person.p
+	r.pic.set(l.a, p.Name, p.PictureID)
+	name := p.Name
+	if row.person.isMe {
+		name = lang.L("{{.Name}} (me)", map[string]any{"Name": p.Name})
+	}
+	r.name.Importance = widget.MediumImportance
+	if p.Departed {
+		r.name.Importance = widget.LowImportance
+	}
+	r.name.SetText(name) // refreshes with the importance too
+	r.sub.SetText(memberSubtitle(l.a.state(), p))
+	r.line.Refresh() // the name's width changed with its text
+}
+
+// onRowSelected opens or closes a department, or opens a person's profile.
+func (l *orgList) onRowSelected(id widget.ListItemID) {
+	l.list.UnselectAll()
+	if id >= len(l.rows) {
+		return
+	}
+	row := l.rows[id]
+	switch {
+	case row.dept != nil && l.q == "":
+		l.open[row.dept.path] = !l.open[row.dept.path]
+		l.show(l.q, false)
+	case row.person != nil && row.person.isMe:
+		showMyProfileDetail(l.a)
+	case row.person != nil:
+		openMemberProfile(l.a, row.person.p)
+	}
 }
 
 // memberList is a list of people with their picture, name and title.
@@ -151,4 +324,24 @@ func (m *memberList) onMemberSelected(id widget.ListItemID) {
 	}
 	openMemberProfile(m.a, m.people[id])
 	m.list.UnselectAll()
+}
+
+// leadLayout lays out a name and a subtitle on one line: the name as wide
+// as its text, up to three quarters of the line, the subtitle in the rest
+// (both truncate). An equal split cut short names on narrow windows.
+type leadLayout struct{ lead *widget.Label }
+
+func (l *leadLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
+}
+
+func (l *leadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	th := l.lead.Theme()
+	text := fyne.MeasureText(l.lead.Text, th.Size(theme.SizeNameText), l.lead.TextStyle)
+	w := min(text.Width+2*th.Size(theme.SizeNameInnerPadding)+1, size.Width*3/4)
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(w, size.Height))
+	objs[1].Move(fyne.NewPos(w, 0))
+	objs[1].Resize(fyne.NewSize(size.Width-w, size.Height))
 }

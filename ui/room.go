@@ -519,17 +519,27 @@ func (r *roomView) fitHeight(id widget.ListItemID, key string, m fyne.CanvasObje
 	r.list.SetItemHeight(id, h)
 }
 
+// senderName is who wrote a message, marked when they left the company:
+// their messages stay, under their name.
 func (r *roomView) senderName(id string) string {
 	st := r.a.state()
+	name, departed := "", false
 	if p, ok := findProfile(st, id); ok {
-		return p.Name
-	}
-	for _, m := range r.room.Members {
-		if m.ID == id {
-			return m.Name
+		name, departed = p.Name, p.Departed
+	} else {
+		for _, m := range r.room.Members {
+			if m.ID == id {
+				name, departed = m.Name, m.Departed
+			}
 		}
 	}
-	return lang.L("Unknown member")
+	switch {
+	case name == "":
+		return lang.L("Unknown member")
+	case departed:
+		return lang.L("{{.Name}} (left)", map[string]any{"Name": name})
+	}
+	return name
 }
 
 func (r *roomView) senderPicture(id string) string {
