@@ -354,3 +354,50 @@ func TestCloseToTray(t *testing.T) {
 	h.app.onCloseTapped()
 	h.until("quit", func() bool { return h.quit })
 }
+
+// What was unread before the app caught up (a first snapshot on a new
+// device, messages that came while it was closed) shows as counts, not as
+// notifications; what comes after does notify.
+func TestNoNotificationsForWhatWasUnreadAtStart(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	kim := w.env.NewUser(w.ws.ID, "Kim Minji")
+	lee := w.env.NewUser(w.ws.ID, "Lee Jun")
+	other, _ := signedIn(t, w.env, lee)
+	room, err := other.OpenDirectRoom(ctx, kim.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"어제 보낸 메시지", "아직 안 읽으셨죠?"} {
+		if _, err := other.SendMessage(ctx, room, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	awaitState(t, other, "sent", func(st client.State) bool { return st.Pending == 0 })
+	// The app opens offline on a fresh device, so its first state is the
+	// empty local copy, and the snapshot comes once it connects.
+	acct, _, err := client.SignIn(ctx, w.opt, w.proxy.URL(), kim.Email, kim.Password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.offline()
+	fa := &notifyingApp{App: test.NewTempApp(t)}
+	h := w.startOn(t, fa, &acct)
+	h.until("the main screen, offline", func() bool { return h.app.main != nil && h.app.state().Me.ID != "" })
+	w.online()
+	h.until("2 unread, caught up", func() bool {
+		st := h.app.state()
+		return unreadIn(st, room) == 2 && st.Conn.Online && !st.Conn.CatchingUp
+	})
+	if got := fa.take(); len(got) != 0 {
+		t.Errorf("notifications at start = %+v, want none", got)
+	}
+	h.app.setFocused(false)
+	if _, err := other.SendMessage(ctx, room, "지금 보낸 메시지"); err != nil {
+		t.Fatal(err)
+	}
+	h.until("3 unread", func() bool { return unreadIn(h.app.state(), room) == 3 })
+	if got := fa.take(); len(got) != 1 || got[0].Content != "지금 보낸 메시지" {
+		t.Errorf("notifications after start = %+v, want the new message", got)
+	}
+}

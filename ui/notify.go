@@ -34,11 +34,14 @@ type notifier struct {
 	// after runs fn on the Fyne thread after d; tests replace it.
 	after func(d time.Duration, fn func()) (stop func())
 
-	prev     map[string]int // unread per room in the last state seen
-	primed   bool           // prev holds a state: counts before it were not news
-	quietEnd time.Time      // until then new messages wait for the summary
-	held     []arrival      // messages waiting for the summary
-	stop     func()         // the summary's timer, nil when none
+	prev map[string]int // unread per room in the last state seen
+	// live is set once the workspace first caught up with the server:
+	// counts until then (the local copy, a first snapshot, what came while
+	// the app was closed) are not news; the badges show them.
+	live     bool
+	quietEnd time.Time // until then new messages wait for the summary
+	held     []arrival // messages waiting for the summary
+	stop     func()    // the summary's timer, nil when none
 }
 
 // arrival is what one state brought to one room.
@@ -66,7 +69,7 @@ func (n *notifier) mode() string {
 // reset forgets the counts, e.g. when another workspace opens: what is
 // unread there at first is not news.
 func (n *notifier) reset() {
-	n.prev, n.primed, n.held = map[string]int{}, false, nil
+	n.prev, n.live, n.held = map[string]int{}, false, nil
 	if n.stop != nil {
 		n.stop()
 		n.stop = nil
@@ -80,11 +83,14 @@ func (n *notifier) apply(st client.State) {
 	next := make(map[string]int, len(st.Rooms))
 	for _, r := range st.Rooms {
 		next[r.ID] = r.Unread
-		if d := r.Unread - n.prev[r.ID]; n.primed && d > 0 && r.ID != seen && !fromBlocked(st, r) {
+		if d := r.Unread - n.prev[r.ID]; n.live && d > 0 && r.ID != seen && !fromBlocked(st, r) {
 			news = append(news, arrival{room: r, count: d})
 		}
 	}
-	n.prev, n.primed = next, true
+	n.prev = next
+	if st.Conn.Online && !st.Conn.CatchingUp {
+		n.live = true
+	}
 	if len(news) == 0 || n.mode() == notifyOff {
 		return
 	}
