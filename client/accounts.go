@@ -199,6 +199,13 @@ func SignIn(ctx context.Context, opt Options, serverURL, email, password, worksp
 	if err := saveAccount(opt, rec); err != nil {
 		return Account{}, nil, err
 	}
+	secrets, _, err := secretStoreFor(opt, rec.FileSecrets)
+	if err == nil {
+		err = setAsideUnreadable(opt, secrets, acct)
+	}
+	if err != nil {
+		return Account{}, nil, err
+	}
 	return acct, nil, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -35,30 +34,44 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return ds[int(float64(len(ds)-1)*p)]
 }
 
+// storeVariants are the local stores the benchmarks compare in one run:
+// encrypted at rest as the app runs, and the same engine without encryption.
+var storeVariants = []struct {
+	name  string
+	plain bool
+}{
+	{"plain", true},
+	{"encrypted", false},
+}
+
 // BenchmarkCommandToWatch measures a local command until a watcher holds
 // the new state.
 func BenchmarkCommandToWatch(b *testing.B) {
-	ctx := context.Background()
-	e := benchOfflineEngine(b, bigSnapshot())
-	ch := e.Watch(ctx)
-	<-ch
-	room := protocol.DirectRoomID("me", "m007")
-	var lat []time.Duration
-	for b.Loop() {
-		start := time.Now()
-		if _, err := e.SendMessage(ctx, room, "hello"); err != nil {
-			b.Fatal(err)
-		}
-		<-ch
-		lat = append(lat, time.Since(start))
+	for _, v := range storeVariants {
+		b.Run(v.name, func(b *testing.B) {
+			ctx := context.Background()
+			e := benchOfflineEngine(b, bigSnapshot(), v.plain)
+			ch := e.Watch(ctx)
+			<-ch
+			room := protocol.DirectRoomID("me", "m007")
+			var lat []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				if _, err := e.SendMessage(ctx, room, "hello"); err != nil {
+					b.Fatal(err)
+				}
+				<-ch
+				lat = append(lat, time.Since(start))
+			}
+			b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
+		})
 	}
-	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
 }
 
-func benchOfflineEngine(b *testing.B, snap protocol.Snapshot) *Engine {
+func benchOfflineEngine(b *testing.B, snap protocol.Snapshot, plain bool) *Engine {
 	b.Helper()
-	opt, acct := benchAccount(b, b.TempDir())
+	opt, acct := benchAccount(b, b.TempDir(), plain)
 	e, err := Open(context.Background(), opt, acct)
 	if err != nil {
 		b.Fatal(err)
@@ -70,23 +83,30 @@ func benchOfflineEngine(b *testing.B, snap protocol.Snapshot) *Engine {
 	return e
 }
 
-func benchAccount(b *testing.B, dir string) (Options, Account) {
+func benchAccount(b *testing.B, dir string, plain bool) (Options, Account) {
 	acct := Account{ServerURL: "http://127.0.0.1:1", MemberID: "me", WorkspaceID: "w1"}
 	opt := optionsFor(b, dir, acct)
+	opt.plainStore = plain
 	return opt, acct
 }
 
 // BenchmarkColdOpen100k opens a store of 100,000 messages in 100 rooms and
 // reports the time to the first full state and the Go heap it holds.
 func BenchmarkColdOpen100k(b *testing.B) {
+	for _, v := range storeVariants {
+		b.Run(v.name, func(b *testing.B) { benchColdOpen(b, v.plain) })
+	}
+}
+
+func benchColdOpen(b *testing.B, plain bool) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	opt, acct := benchAccount(b, dir)
+	opt, acct := benchAccount(b, dir, plain)
 	adir, err := accountDir(opt, acct)
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := openStoreForBench(adir)
+	db, err := openStoreForBench(opt, acct, adir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -140,16 +160,22 @@ func BenchmarkColdOpen100k(b *testing.B) {
 	b.ReportMetric(float64(rss)/(1<<10), "rss-growth-MB")
 }
 
-func openStoreForBench(dir string) (*store.DB, error) {
+func openStoreForBench(opt Options, acct Account, dir string) (*store.DB, error) {
 	if err := mkdirAll(dir); err != nil {
 		return nil, err
 	}
-	return store.Open(filepath.Join(dir, "local.db"))
+	return openStore(opt.Secrets, acct, dir, opt.plainStore)
 }
 
 // BenchmarkCatchUp10kEndToEnd measures a device that missed 10,000 messages
 // reconnecting until it has caught up: server replay, websocket and store.
 func BenchmarkCatchUp10kEndToEnd(b *testing.B) {
+	for _, v := range storeVariants {
+		b.Run(v.name, func(b *testing.B) { benchCatchUpEndToEnd(b, v.plain) })
+	}
+}
+
+func benchCatchUpEndToEnd(b *testing.B, plain bool) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
@@ -157,7 +183,9 @@ func BenchmarkCatchUp10kEndToEnd(b *testing.B) {
 		ws := w.env.CreateWorkspace("Acme")
 		alice := w.env.NewUser(ws.ID, "Alice")
 		bob := w.env.NewUser(ws.ID, "Bob")
-		e := w.device(b, alice)
+		opt := w.options(b)
+		opt.plainStore = plain
+		e := mustOpen(b, opt, w.account(b, opt, alice, w.proxy))
 		waitFor(b, e, "online", online)
 		w.gate.Set(false)
 		w.proxy.SetDown(true)

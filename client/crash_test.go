@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"worktalk.dev/worktalk/protocol"
+	"worktalk.dev/worktalk/store"
 )
 
 // The crash child sends messages and edits its profile in a loop, printing
@@ -140,6 +141,14 @@ func TestCrashSafety(t *testing.T) {
 	}
 	if len(acked) == 0 {
 		t.Fatal("the child acknowledged nothing")
+	}
+	// What the kills left on disk is encrypted too.
+	adir, _ := accountDir(opt, acct)
+	if k, err := store.Inspect(filepath.Join(adir, storeFile)); k != store.FileEncrypted {
+		t.Errorf("the child's store is %v, %v; want FileEncrypted", k, err)
+	}
+	if found := readableIn(t, opt.DataDir, acked...); len(found) > 0 {
+		t.Errorf("readable in the child's data folder: %v", found)
 	}
 
 	// A fresh device reads what the server has.

@@ -44,6 +44,10 @@ type Options struct {
 	After func(d time.Duration) <-chan time.Time
 	// RequestTimeout bounds a request that needs the server; 0 = 15 seconds.
 	RequestTimeout time.Duration
+
+	// plainStore leaves the local database unencrypted, for benchmarks
+	// that compare against it.
+	plainStore bool
 }
 
 func (o Options) dataDir() (string, error) {
@@ -205,7 +209,7 @@ func Open(ctx context.Context, opt Options, acct Account) (*Engine, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create account directory: %w", err)
 	}
-	db, err := store.Open(filepath.Join(dir, "local.db"))
+	db, err := openStore(secrets, acct, dir, opt.plainStore)
 	if err != nil {
 		return nil, err
 	}

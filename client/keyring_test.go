@@ -16,6 +16,7 @@ import (
 	"worktalk.dev/worktalk/internal/servertest"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
+	"worktalk.dev/worktalk/store"
 )
 
 func TestSignInChoicesAndLogOut(t *testing.T) {
@@ -58,12 +59,19 @@ func logOutAndCheck(t *testing.T, opt Options, e *Engine) {
 	if err != nil {
 		t.Fatalf("token before log out: %v", err)
 	}
+	keyUser := storeKeyUser(e.acct.ServerURL, e.acct.MemberID)
+	if _, err := secrets.Get(SecretService, keyUser); err != nil {
+		t.Fatalf("local data key before log out: %v", err)
+	}
 	dir := e.dir
 	if err := e.LogOut(context.Background()); err != nil {
 		t.Fatalf("LogOut: %v", err)
 	}
 	if _, err := secrets.Get(SecretService, user); !errors.Is(err, secret.ErrNotFound) {
 		t.Errorf("token after log out: err = %v, want secret.ErrNotFound", err)
+	}
+	if _, err := secrets.Get(SecretService, keyUser); !errors.Is(err, secret.ErrNotFound) {
+		t.Errorf("local data key after log out: err = %v, want secret.ErrNotFound", err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("account directory after log out: %v, want gone", err)
@@ -99,11 +107,17 @@ func TestKeyringStoresAndDeletesToken(t *testing.T) {
 	}
 	e := mustOpen(t, opt, acct)
 	waitFor(t, e, "online with the keyring token", online)
+	keyUser := storeKeyUser(acct.ServerURL, acct.MemberID)
+	if k, err := keyring.Get(SecretService, keyUser); err != nil || len(k) != 2*store.KeySize {
+		t.Errorf("keyring local data key = %d hex digits, %v; want %d", len(k), err, 2*store.KeySize)
+	}
 	if err := e.LogOut(ctx); err != nil {
 		t.Fatalf("LogOut: %v", err)
 	}
-	if _, err := keyring.Get(SecretService, user); !errors.Is(err, keyring.ErrNotFound) {
-		t.Errorf("keyring after log out: err = %v, want not found", err)
+	for _, u := range []string{user, keyUser} {
+		if _, err := keyring.Get(SecretService, u); !errors.Is(err, keyring.ErrNotFound) {
+			t.Errorf("keyring entry %q after log out: err = %v, want not found", u, err)
+		}
 	}
 	if _, err := w.env.Service.Authenticate(ctx, tok); protocol.ErrorCode(err) != protocol.EUnauthorized {
 		t.Errorf("session after log out: err = %v, want %s", err, protocol.EUnauthorized)

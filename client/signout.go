@@ -39,8 +39,9 @@ func revoke(ctx context.Context, opt Options, serverURL, token string) bool {
 	return true
 }
 
-// LogOut ends the session: the workspace's local database files and its
-// accounts.json entry are deleted at once, and the session is revoked on
+// LogOut ends the session: the workspace's local database files, the key
+// they were encrypted with and its accounts.json entry are deleted at once,
+// and the session is revoked on
 // the server. Its token leaves the secret store only once the server has
 // confirmed the revocation; while it is unreachable the token stays and the
 // revocation is retried at the next connection to that server (see
@@ -68,6 +69,9 @@ func (e *Engine) LogOut(ctx context.Context) error {
 	}
 	if err := store.Remove(e.db.Path()); err != nil {
 		errs = append(errs, err)
+	}
+	if err := e.secrets.Delete(SecretService, storeKeyUser(e.acct.ServerURL, e.acct.MemberID)); err != nil {
+		errs = append(errs, fmt.Errorf("delete local data key: %w", err))
 	}
 	if err := os.RemoveAll(e.dir); err != nil {
 		errs = append(errs, fmt.Errorf("remove account directory: %w", err))

@@ -10,14 +10,17 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/ncruces/go-sqlite3/driver" // the "sqlite3" driver, for raw access
+
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
 
-// MustOpen opens a store in a temporary directory and closes it at the end.
+// MustOpen opens an encrypted store in a temporary directory and closes it
+// at the end.
 func MustOpen(tb testing.TB) *store.DB {
 	tb.Helper()
-	db, err := store.Open(filepath.Join(tb.TempDir(), "local.db"))
+	db, err := store.Open(filepath.Join(tb.TempDir(), "local.db"), store.NewKey())
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
@@ -193,7 +196,8 @@ func TestSnapshotKeepsOutbox(t *testing.T) {
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "local.db")
-	db, err := store.Open(path)
+	key := store.NewKey()
+	db, err := store.Open(path, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +205,7 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, err = store.Open(path)
+	db, err = store.Open(path, key)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -213,6 +217,9 @@ func TestReopenKeepsData(t *testing.T) {
 	db.Close()
 	if err := store.Remove(path); err != nil {
 		t.Errorf("Remove: %v", err)
+	}
+	if k, err := store.Inspect(path); k != store.FileMissing || err != nil {
+		t.Errorf("Inspect after Remove = %v, %v; want FileMissing", k, err)
 	}
 }
 
@@ -227,39 +234,16 @@ func catchUpEvents(tb testing.TB, n int) []store.Event {
 	return evs
 }
 
-// BenchmarkCatchUp10k applies 10,000 missed message events in one batch.
-func BenchmarkCatchUp10k(b *testing.B) {
-	ctx := context.Background()
-	evs := catchUpEvents(b, 10000)
-	for b.Loop() {
-		b.StopTimer()
-		db, err := store.Open(filepath.Join(b.TempDir(), "local.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := db.ApplySnapshot(ctx, testSnapshot()); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if _, err := db.ApplyEvents(ctx, evs); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		db.Close()
-		b.StartTimer()
-	}
-}
-
 // A database written by a newer app is refused, not migrated "down" or
 // used with columns this program does not know.
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "local.db")
-	db, err := store.Open(path)
+	db, err := store.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	raw, err := sql.Open("sqlite", path)
+	raw, err := sql.Open("sqlite3", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +251,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
-	db, err = store.Open(path)
+	db, err = store.Open(path, nil)
 	if err == nil {
 		db.Close()
 	}
