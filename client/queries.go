@@ -137,6 +137,29 @@ func (e *Engine) ResetQRLink(ctx context.Context) (protocol.ProfileLink, error) 
 	return l, err
 }
 
+// LiveLinks lists my one-time links that still work (unused, not revoked,
+// not expired), newest first. Errors: EOffline, EExternalOff.
+func (e *Engine) LiveLinks(ctx context.Context) ([]protocol.LiveLink, error) {
+	var l protocol.LiveLinkList
+	err := e.call(ctx, protocol.OpLinkList, protocol.Empty{}, &l)
+	return l.Links, err
+}
+
+// RevokeLink makes one of my one-time links stop working at once, on the
+// server. Errors: ENotFound, EOffline, EExternalOff.
+func (e *Engine) RevokeLink(ctx context.Context, id string) error {
+	return e.call(ctx, protocol.OpLinkRevoke, protocol.LinkID{ID: id}, nil)
+}
+
+// RevokeAllLinks makes every one-time link of mine and my QR link stop
+// working at once, and returns the new QR link. Errors: EOffline,
+// EExternalOff.
+func (e *Engine) RevokeAllLinks(ctx context.Context) (protocol.ProfileLink, error) {
+	var l protocol.ProfileLink
+	err := e.call(ctx, protocol.OpLinkRevokeAll, protocol.Empty{}, &l)
+	return l, err
+}
+
 // ViewLink shows who a profile link belongs to, before adding them.
 // Errors: ELinkInvalid, EOffline.
 func (e *Engine) ViewLink(ctx context.Context, link string) (protocol.LinkPreview, error) {

@@ -175,9 +175,18 @@ const (
 
 // ProfileLink is a link to my profile that I can hand out.
 type ProfileLink struct {
+	ID        string   `json:"id,omitempty"` // one-time links: the id link.revoke takes
 	Kind      LinkKind `json:"kind"`
 	URL       string   `json:"url"`        // https://HOST/p/TOKEN
 	ExpiresAt int64    `json:"expires_at"` // unix ms; 0 for QR links
+}
+
+// LiveLink is a one-time link of mine that still works (unused, not
+// revoked, not expired). Its token is not kept, so it has no URL.
+type LiveLink struct {
+	ID        string `json:"id"`
+	CreatedAt int64  `json:"created_at"` // unix ms
+	ExpiresAt int64  `json:"expires_at"` // unix ms
 }
 
 // PublicCard is what a profile link shows to anyone: never phone or

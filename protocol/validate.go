@@ -34,6 +34,7 @@ const (
 	MaxPageLimit            = 500
 	SnapshotMessagesPerRoom = 200
 	OnceLinkTTL             = time.Hour
+	MaxLiveLinksListed      = 100 // link.list
 	// MaxCombiningMarks is how many combining marks may follow one
 	// character in a one-line text: enough for Vietnamese, Thai or pointed
 	// Hebrew, not for a name that spills over the lines around it.

@@ -58,9 +58,12 @@ const (
 	OpLinkCreateOnce = "link.create_once" // Empty -> ProfileLink
 	OpLinkResetQR    = "link.reset_qr"    // Empty -> ProfileLink
 	OpRoomRead       = "room.read"        // ReadMark -> ReadMark
+	OpLinkRevoke     = "link.revoke"      // LinkID -> Empty
+	OpLinkRevokeAll  = "link.revoke_all"  // Empty -> ProfileLink (the new QR link)
 
 	// Queries: read-only.
 	OpLinkQR       = "link.qr"       // Empty -> ProfileLink (made on first use)
+	OpLinkList     = "link.list"     // Empty -> LiveLinkList
 	OpLinkView     = "link.view"     // LinkRef -> LinkPreview
 	OpMemberGet    = "member.get"    // MemberRef -> Profile
 	OpRoomsCommon  = "rooms.common"  // MemberRef -> RoomList
@@ -71,6 +74,7 @@ const (
 var Mutations = map[string]bool{
 	OpProfileUpdate: true, OpMessageSend: true, OpRoomCreate: true, OpExternalAdd: true,
 	OpBlock: true, OpUnblock: true, OpLinkCreateOnce: true, OpLinkResetQR: true, OpRoomRead: true,
+	OpLinkRevoke: true, OpLinkRevokeAll: true,
 }
 
 // Event ops (server -> client), in Frame.Op of an event frame.
@@ -143,6 +147,17 @@ type MemberRef struct {
 // LinkRef names a link: a URL of the form https://HOST/p/TOKEN or a bare token.
 type LinkRef struct {
 	Link string `json:"link"`
+}
+
+// LinkID names one of my one-time links (LiveLink.ID, ProfileLink.ID).
+type LinkID struct {
+	ID string `json:"id"`
+}
+
+// LiveLinkList answers link.list: my one-time links that still work,
+// newest first, at most MaxLiveLinksListed.
+type LiveLinkList struct {
+	Links []LiveLink `json:"links"`
 }
 
 // RoomList is a list of rooms.

@@ -88,7 +88,8 @@ func TestPublicPage(t *testing.T) {
 		}
 	})
 
-	// Every kind of dead link: unknown, malformed, used, expired, reset.
+	// Every kind of dead link: unknown, malformed, used, expired, reset,
+	// revoked.
 	var used, expired protocol.ProfileLink
 	ca.DoOK(protocol.OpLinkCreateOnce, protocol.Empty{}, &used)
 	cb.DoOK(protocol.OpExternalAdd, protocol.AddExternal{Link: used.URL}, nil)
@@ -99,6 +100,12 @@ func TestPublicPage(t *testing.T) {
 	if qr.URL == oldQR.URL {
 		t.Fatalf("link.reset_qr returned the old URL")
 	}
+	var revoked, beforeAll protocol.ProfileLink
+	ca.DoOK(protocol.OpLinkCreateOnce, protocol.Empty{}, &revoked)
+	ca.DoOK(protocol.OpLinkRevoke, protocol.LinkID{ID: revoked.ID}, nil)
+	ca.DoOK(protocol.OpLinkCreateOnce, protocol.Empty{}, &beforeAll)
+	qrBeforeAll := qr
+	ca.DoOK(protocol.OpLinkRevokeAll, protocol.Empty{}, &qr)
 
 	dead := []struct{ name, link string }{
 		{"unknown", "/p/" + strings.Repeat("A", 43)},
@@ -107,6 +114,9 @@ func TestPublicPage(t *testing.T) {
 		{"used", used.URL},
 		{"expired", expired.URL},
 		{"reset", oldQR.URL},
+		{"revoked", revoked.URL},
+		{"one-time, all revoked", beforeAll.URL},
+		{"qr, all revoked", qrBeforeAll.URL},
 	}
 	var first page
 	for i, d := range dead {

@@ -35,6 +35,23 @@ func TestDeadLinksAnswerAlike(t *testing.T) {
 			e.mustDo(w.a1, protocol.OpLinkResetQR, protocol.Empty{}, nil)
 			return old.URL
 		}},
+		{"revoked", func(e *env, w *world) string {
+			var l protocol.ProfileLink
+			e.mustDo(w.a1, protocol.OpLinkCreateOnce, protocol.Empty{}, &l)
+			e.mustDo(w.a1, protocol.OpLinkRevoke, protocol.LinkID{ID: l.ID}, nil)
+			return l.URL
+		}},
+		{"one-time, all revoked", func(e *env, w *world) string {
+			l := e.onceLink(w.a1)
+			e.mustDo(w.a1, protocol.OpLinkRevokeAll, protocol.Empty{}, nil)
+			return l
+		}},
+		{"qr, all revoked", func(e *env, w *world) string {
+			var old protocol.ProfileLink
+			e.mustDo(w.a1, protocol.OpLinkQR, protocol.Empty{}, &old)
+			e.mustDo(w.a1, protocol.OpLinkRevokeAll, protocol.Empty{}, nil)
+			return old.URL
+		}},
 		{"owner's workspace turned external chat off", func(e *env, w *world) string {
 			l := e.onceLink(w.a1)
 			e.setExternalChat(w.A, false)

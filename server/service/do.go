@@ -24,12 +24,14 @@ var mutations = map[string]mutation{
 	protocol.OpLinkCreateOnce: (*Service).createOnceLink,
 	protocol.OpLinkResetQR:    (*Service).resetQRLink,
 	protocol.OpRoomRead:       (*Service).markRead,
+	protocol.OpLinkRevoke:     (*Service).revokeLink,
+	protocol.OpLinkRevokeAll:  (*Service).revokeAllLinks,
 }
 
 // sealedAnswers are mutations whose stored answer holds a link token: the
 // answer is kept for resends sealed with the server key, so tokens are never
 // stored in the clear.
-var sealedAnswers = map[string]bool{protocol.OpLinkCreateOnce: true, protocol.OpLinkResetQR: true}
+var sealedAnswers = map[string]bool{protocol.OpLinkCreateOnce: true, protocol.OpLinkResetQR: true, protocol.OpLinkRevokeAll: true}
 
 // Do runs every request op except sync for caller c and returns the JSON
 // answer. Mutations (protocol.Mutations) are deduplicated by (member, reqID):
@@ -56,6 +58,8 @@ func (s *Service) Do(ctx context.Context, c Caller, reqID, op string, data json.
 	switch op {
 	case protocol.OpLinkQR:
 		v, err = s.qrLink(ctx, c)
+	case protocol.OpLinkList:
+		v, err = s.listLinks(ctx, c)
 	case protocol.OpLinkView:
 		v, err = s.viewLink(ctx, c, data)
 	case protocol.OpMemberGet:

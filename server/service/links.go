@@ -42,7 +42,69 @@ func (s *Service) createOnceLink(ctx context.Context, w *wtx, c Caller, _ string
 	if err := w.InsertLink(ctx, l); err != nil {
 		return nil, err
 	}
-	return protocol.ProfileLink{Kind: protocol.LinkOnce, URL: s.linkURL(tok), ExpiresAt: l.ExpiresAt.UnixMilli()}, nil
+	return protocol.ProfileLink{ID: l.ID, Kind: protocol.LinkOnce, URL: s.linkURL(tok), ExpiresAt: l.ExpiresAt.UnixMilli()}, nil
+}
+
+// listLinks answers link.list: my one-time links that still work, newest
+// first. Errors: EExternalOff.
+func (s *Service) listLinks(ctx context.Context, c Caller) (any, error) {
+	out := protocol.LiveLinkList{Links: []protocol.LiveLink{}}
+	err := s.read(ctx, func(tx Tx) error {
+		me, err := newView(tx).callerWithExternalChat(ctx, c)
+		if err != nil {
+			return err
+		}
+		ls, err := tx.LiveOnceLinks(ctx, me.ID, s.now(), protocol.MaxLiveLinksListed)
+		for _, l := range ls {
+			out.Links = append(out.Links, protocol.LiveLink{ID: l.ID, CreatedAt: l.CreatedAt.UnixMilli(), ExpiresAt: l.ExpiresAt.UnixMilli()})
+		}
+		return err
+	})
+	return out, err
+}
+
+// revokeLink applies link.revoke: one of my one-time links stops working
+// from this commit on, and then answers like any other dead link. Revoking
+// one that is dead already changes nothing. Errors: ENotFound when I have
+// no one-time link with that id (someone else's looks the same),
+// EExternalOff.
+func (s *Service) revokeLink(ctx context.Context, w *wtx, c Caller, _ string, data json.RawMessage) (any, error) {
+	var ref protocol.LinkID
+	if err := decode(data, &ref); err != nil {
+		return nil, err
+	}
+	if ref.ID == "" || len(ref.ID) > protocol.MaxIDLen {
+		return nil, protocol.FieldError(protocol.EInvalid, "id", "a link id has 1 to %d bytes", protocol.MaxIDLen)
+	}
+	me, err := newView(w).callerWithExternalChat(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	err = w.RevokeOnceLink(ctx, me.ID, ref.ID, w.now)
+	if errors.Is(err, ErrNoRow) {
+		return nil, protocol.FieldError(protocol.ENotFound, "id", "there is no such link of yours")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return protocol.Empty{}, nil
+}
+
+// revokeAllLinks applies link.revoke_all: every one-time link of mine and
+// my QR link stop working from this commit on, and a new QR link is
+// returned. Errors: EExternalOff.
+func (s *Service) revokeAllLinks(ctx context.Context, w *wtx, c Caller, _ string, _ json.RawMessage) (any, error) {
+	me, err := newView(w).callerWithExternalChat(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.RevokeOnceLinks(ctx, me.ID, w.now); err != nil {
+		return nil, err
+	}
+	if err := w.RevokeQRLinks(ctx, me.ID, w.now); err != nil {
+		return nil, err
+	}
+	return s.newQRLink(ctx, w, me)
 }
 
 // qrLink answers link.qr: the caller's QR link, made on first use.

@@ -73,6 +73,16 @@ type Tx interface {
 	RevokeMemberLinks(ctx context.Context, memberID string, at time.Time) error
 	// UseLink marks an unused link used and reports whether this call did it.
 	UseLink(ctx context.Context, id string, at time.Time) (bool, error)
+	// LiveOnceLinks returns the member's one-time links that are unused,
+	// not revoked and expire after now: newest first, at most limit.
+	LiveOnceLinks(ctx context.Context, memberID string, now time.Time, limit int) ([]LinkRow, error)
+	// RevokeOnceLink revokes one of the member's one-time links at t; one
+	// revoked before keeps its time. ErrNoRow: the member has no one-time
+	// link with that id.
+	RevokeOnceLink(ctx context.Context, memberID, id string, at time.Time) error
+	// RevokeOnceLinks revokes every one-time link of the member that is
+	// neither used nor revoked.
+	RevokeOnceLinks(ctx context.Context, memberID string, at time.Time) error
 
 	// ServerKey returns a named secret the store keeps; InsertServerKey adds
 	// one and DeleteServerKey removes it, overwriting its bytes where the

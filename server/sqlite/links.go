@@ -111,6 +111,38 @@ func (t *Tx) UseLink(ctx context.Context, id string, at time.Time) (bool, error)
 	return n == 1, err
 }
 
+func (t *Tx) LiveOnceLinks(ctx context.Context, memberID string, now time.Time, limit int) ([]service.LinkRow, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+linkCols+` FROM links
+		WHERE member_id = ? AND kind = 'once' AND used_at = 0 AND revoked_at = 0 AND expires_at > ?
+		ORDER BY created_at DESC, id LIMIT ?`, memberID, ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list live links: %w", err)
+	}
+	defer rows.Close()
+	var out []service.LinkRow
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) RevokeOnceLink(ctx context.Context, memberID, id string, at time.Time) error {
+	return mustAffect(t.tx.ExecContext(ctx, `UPDATE links SET revoked_at = CASE revoked_at WHEN 0 THEN ? ELSE revoked_at END
+		WHERE id = ? AND member_id = ? AND kind = 'once'`, ms(at), id, memberID))
+}
+
+func (t *Tx) RevokeOnceLinks(ctx context.Context, memberID string, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE links SET revoked_at = ? WHERE member_id = ? AND kind = 'once' AND used_at = 0 AND revoked_at = 0`, ms(at), memberID)
+	if err != nil {
+		return fmt.Errorf("revoke one-time links: %w", err)
+	}
+	return nil
+}
+
 func (t *Tx) ServerKey(ctx context.Context, name string) ([]byte, error) {
 	var k []byte
 	err := t.tx.QueryRowContext(ctx, `SELECT key FROM server_keys WHERE name = ?`, name).Scan(&k)

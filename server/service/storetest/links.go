@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
@@ -118,6 +119,100 @@ func testLinks(t *testing.T, s service.Store) {
 		got, err := tx.LinkByTokenHash(ctx, once.TokenHash)
 		if err != nil || !got.UsedAt.Equal(at(20)) {
 			t.Errorf("UsedAt = %v, %v; want %v", got.UsedAt, err, at(20))
+		}
+		return nil
+	})
+}
+
+func testLiveLinks(t *testing.T, s service.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	once := func(id, owner string, created int) service.LinkRow {
+		return service.LinkRow{ID: id, TokenHash: "th-" + id, MemberID: owner, Kind: protocol.LinkOnce, CreatedAt: at(created), ExpiresAt: at(created + 3600)}
+	}
+	links := []service.LinkRow{
+		once("a1", f.alice, 0), once("a2", f.alice, 10), once("a3", f.alice, 20), once("a4", f.alice, 30),
+		once("a-used", f.alice, 40), once("a-revoked", f.alice, 50), once("b1", f.bob, 60),
+		{ID: "a-qr", TokenHash: "th-a-qr", MemberID: f.alice, Kind: protocol.LinkQR, Sealed: []byte("x"), CreatedAt: at(70)},
+	}
+	write(t, s, func(tx service.Tx) error {
+		for _, l := range links {
+			if err := tx.InsertLink(ctx, l); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.UseLink(ctx, "a-used", at(80)); err != nil {
+			return err
+		}
+		return tx.RevokeOnceLink(ctx, f.alice, "a-revoked", at(80))
+	})
+	live := func(now, limit int) []string {
+		var ids []string
+		read(t, s, func(tx service.Tx) error {
+			ls, err := tx.LiveOnceLinks(ctx, f.alice, at(now), limit)
+			for _, l := range ls {
+				ids = append(ids, l.ID)
+				if want := once(l.ID, f.alice, 0); l.Kind != want.Kind || l.TokenHash != want.TokenHash {
+					t.Errorf("LiveOnceLinks row %+v, want kind once and hash %s", l, want.TokenHash)
+				}
+			}
+			return err
+		})
+		return ids
+	}
+	for _, tc := range []struct {
+		name       string
+		now, limit int
+		want       []string
+	}{
+		{"newest first, only live once links of mine", 100, 10, []string{"a4", "a3", "a2", "a1"}},
+		{"limited", 100, 2, []string{"a4", "a3"}},
+		{"expired ones gone", 3600 + 15, 10, []string{"a4", "a3"}},
+		{"expiring at now is gone", 3600 + 20, 10, []string{"a4"}},
+	} {
+		if got := live(tc.now, tc.limit); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: LiveOnceLinks = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+
+	write(t, s, func(tx service.Tx) error { return tx.RevokeOnceLink(ctx, f.alice, "a2", at(90)) })
+	for _, tc := range []struct{ owner, id string }{
+		{f.bob, "a1"},       // not his
+		{f.alice, "b1"},     // not hers
+		{f.alice, "a-qr"},   // not a one-time link
+		{f.alice, "a-none"}, // unknown
+	} {
+		err := s.Write(ctx, func(tx service.Tx) error { return tx.RevokeOnceLink(ctx, tc.owner, tc.id, at(95)) })
+		wantNoRow(t, "RevokeOnceLink("+tc.owner+", "+tc.id+")", err)
+	}
+	// Revoking again, or a used link, is no error and keeps the first time.
+	write(t, s, func(tx service.Tx) error {
+		if err := tx.RevokeOnceLink(ctx, f.alice, "a2", at(99)); err != nil {
+			return err
+		}
+		return tx.RevokeOnceLink(ctx, f.alice, "a-used", at(99))
+	})
+	read(t, s, func(tx service.Tx) error {
+		l, err := tx.LinkByTokenHash(ctx, "th-a2")
+		if err != nil || !l.RevokedAt.Equal(at(90)) {
+			t.Errorf("a2 RevokedAt = %v, %v; want %v", l.RevokedAt, err, at(90))
+		}
+		return nil
+	})
+	if got, want := live(100, 10), []string{"a4", "a3", "a1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after RevokeOnceLink: LiveOnceLinks = %v, want %v", got, want)
+	}
+
+	write(t, s, func(tx service.Tx) error { return tx.RevokeOnceLinks(ctx, f.alice, at(120)) })
+	if got := live(100, 10); len(got) != 0 {
+		t.Errorf("after RevokeOnceLinks: LiveOnceLinks = %v, want none", got)
+	}
+	read(t, s, func(tx service.Tx) error {
+		for hash, want := range map[string]time.Time{"th-a1": at(120), "th-a2": at(90), "th-a-used": at(99), "th-b1": {}, "th-a-qr": {}} {
+			l, err := tx.LinkByTokenHash(ctx, hash)
+			if err != nil || !l.RevokedAt.Equal(want) {
+				t.Errorf("%s RevokedAt = %v, %v; want %v (others' and QR links untouched)", hash, l.RevokedAt, err, want)
+			}
 		}
 		return nil
 	})

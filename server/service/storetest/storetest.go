@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Pictures", testPictures},
 		{"Sessions", testSessions},
 		{"Links", testLinks},
+		{"LiveLinks", testLiveLinks},
 		{"ServerKeys", testServerKeys},
 		{"SealedValues", testSealedValues},
 		{"Externals", testExternals},
