@@ -73,6 +73,9 @@ func errorText(err error) string {
 	if errors.Is(err, client.ErrAccountsDamaged) {
 		return lang.L("The list of workspaces signed in on this computer (accounts.json in the data folder) is damaged. Move that file away and sign in again.")
 	}
+	if errors.Is(err, client.ErrLocalDataKey) {
+		return lang.L("This workspace's data on this computer cannot be read: its key in the OS keyring is missing or different. Sign in again to start over; the unreadable file is kept.")
+	}
 	var pe *protocol.Error
 	if !errors.As(err, &pe) {
 		return lang.L("Something went wrong. Please try again.")

@@ -33,6 +33,9 @@ type Engine interface {
 	OneTimeLink(ctx context.Context) (protocol.ProfileLink, error)
 	QRLink(ctx context.Context) (protocol.ProfileLink, error)
 	ResetQRLink(ctx context.Context) (protocol.ProfileLink, error)
+	LiveLinks(ctx context.Context) ([]protocol.LiveLink, error)
+	RevokeLink(ctx context.Context, id string) error
+	RevokeAllLinks(ctx context.Context) (protocol.ProfileLink, error)
 	ViewLink(ctx context.Context, link string) (protocol.LinkPreview, error)
 	AddExternalByLink(ctx context.Context, link string) (protocol.Profile, error)
 	AddExternalBack(ctx context.Context, memberID string) error

@@ -92,6 +92,15 @@ func (e *recordedEngine) QRLink(context.Context) (protocol.ProfileLink, error) {
 func (e *recordedEngine) ResetQRLink(context.Context) (protocol.ProfileLink, error) {
 	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
 }
+func (e *recordedEngine) LiveLinks(context.Context) ([]protocol.LiveLink, error) {
+	return nil, protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) RevokeLink(context.Context, string) error {
+	return protocol.Errorf(protocol.EOffline, "recorded")
+}
+func (e *recordedEngine) RevokeAllLinks(context.Context) (protocol.ProfileLink, error) {
+	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
+}
 func (e *recordedEngine) ViewLink(context.Context, string) (protocol.LinkPreview, error) {
 	return protocol.LinkPreview{}, protocol.Errorf(protocol.EOffline, "recorded")
 }

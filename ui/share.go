@@ -26,11 +26,13 @@ type shareEngine interface {
 	OneTimeLink(ctx context.Context) (protocol.ProfileLink, error)
 	QRLink(ctx context.Context) (protocol.ProfileLink, error)
 	ResetQRLink(ctx context.Context) (protocol.ProfileLink, error)
+	liveLinksEngine
 }
 
-// shareDialog is "My profile link": a one-time link that counts down and a
-// permanent QR link that can be saved as a PNG and reset. When the admin
-// does not allow external chat it says so and shows no links.
+// shareDialog is "My profile link": a one-time link that counts down, the
+// list of my one-time links that still work, and a permanent QR link that
+// can be saved as a PNG and reset. When the admin does not allow external
+// chat it says so and shows no links.
 type shareDialog struct {
 	work *worker
 	eng  shareEngine
@@ -38,9 +40,12 @@ type shareDialog struct {
 	now  func() time.Time
 
 	dlg      *dialog.CustomDialog
+	body     fyne.CanvasObject
+	scroll   *container.Scroll // body, when it is taller than the window
 	stopTick func()
 
 	once      protocol.ProfileLink
+	onceDead  bool // the shown one-time link was revoked
 	onceBody  *fyne.Container
 	onceURL   *widget.Label
 	onceLeft  *widget.Label
@@ -53,6 +58,8 @@ type shareDialog struct {
 	qrURL   *widget.Label
 	qrReset *widget.Button
 
+	live *liveLinks
+
 	status *widget.Label // "Copied", "Saved", problems
 }
 
@@ -63,14 +70,17 @@ func newShareDialog(work *worker, eng shareEngine, win fyne.Window) *shareDialog
 	d.status = widget.NewLabel("")
 	d.status.Importance = widget.LowImportance
 	d.status.Wrapping = fyne.TextWrapWord
+	d.status.Hide() // until there is something to say
 
-	var body fyne.CanvasObject
 	if !eng.State().Workspace.Settings.ExternalChat {
-		body = externalOffNotice()
+		d.body = externalOffNotice()
 	} else {
-		body = d.buildLinks()
+		d.body = d.buildLinks()
 	}
-	d.dlg = dialog.NewCustom(lang.L("My profile link"), lang.L("Close"), body, win)
+	// The status stays in sight below the scrolling links, whose buttons
+	// keep clear of the scroll bar.
+	d.scroll = container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.ScrollBarSize()), d.body))
+	d.dlg = dialog.NewCustom(lang.L("My profile link"), lang.L("Close"), container.NewBorder(nil, d.status, nil, nil, d.scroll), win)
 	d.fit()
 	d.dlg.SetOnClosed(d.onClosed)
 	if eng.State().Workspace.Settings.ExternalChat {
@@ -99,6 +109,7 @@ func (d *shareDialog) buildLinks() fyne.CanvasObject {
 	d.qrReset = widget.NewButtonWithIcon(lang.L("Reset link"), theme.ViewRefreshIcon(), d.onResetQRTapped)
 	d.qrReset.Importance = widget.DangerImportance
 	d.qrBody = container.NewVBox(widget.NewActivity())
+	d.live = newLiveLinks(d)
 
 	onceHint := widget.NewLabel(lang.L("Valid for one hour and usable once. Send it to one person."))
 	onceHint.Wrapping = fyne.TextWrapWord
@@ -108,10 +119,9 @@ func (d *shareDialog) buildLinks() fyne.CanvasObject {
 	qrHint.Importance = widget.LowImportance
 
 	return container.NewVBox(
-		boldLabel(lang.L("One-time link")), onceHint, d.onceBody,
+		boldLabel(lang.L("One-time link")), onceHint, d.onceBody, d.live.fold,
 		widget.NewSeparator(),
 		boldLabel(lang.L("QR link")), qrHint, d.qrBody,
-		d.status,
 	)
 }
 
@@ -133,7 +143,7 @@ func (d *shareDialog) loadOnce() {
 			d.showProblem(d.onceBody, err, d.loadOnce)
 			return
 		}
-		d.once = link
+		d.once, d.onceDead = link, false
 		d.onceURL.SetText(link.URL)
 		d.onceCopy.Enable()
 		d.onceRenew.Hide()
@@ -142,19 +152,24 @@ func (d *shareDialog) loadOnce() {
 		d.onceBody.Refresh()
 		d.tick()
 		d.fit()
+		d.live.load()
 	})
 }
 
 func (d *shareDialog) loadQR() {
-	d.fetchQR(d.eng.QRLink, "")
+	d.fetchQR(d.eng.QRLink, "", nil)
 }
 
 // fetchQR shows the QR link that get returns (the current one or a new
-// one), then the status done when it is not empty.
-func (d *shareDialog) fetchQR(get func(context.Context) (protocol.ProfileLink, error), done string) {
+// one), then the status done when it is not empty; then (if not nil) is
+// told how it went.
+func (d *shareDialog) fetchQR(get func(context.Context) (protocol.ProfileLink, error), done string, then func(error)) {
 	d.qrBody.Objects = []fyne.CanvasObject{widget.NewActivity()}
 	d.qrBody.Refresh()
 	fetch(d.work.run, get, func(link protocol.ProfileLink, err error) {
+		if then != nil {
+			defer func() { then(err) }()
+		}
 		if err != nil {
 			d.showProblem(d.qrBody, err, d.loadQR)
 			return
@@ -194,16 +209,26 @@ func (d *shareDialog) showProblem(section *fyne.Container, err error, retry func
 	d.fit()
 }
 
-// fit sizes the dialog to its content, which grows as the links arrive.
+// fit sizes the dialog to its content, which grows as the links arrive,
+// but never past the window: then the content scrolls.
 func (d *shareDialog) fit() {
-	m := d.dlg.MinSize()
-	d.dlg.Resize(fyne.NewSize(max(m.Width, 480), m.Height))
+	if d.dlg == nil {
+		return // still being built
+	}
+	chrome := d.dlg.MinSize().Subtract(d.scroll.MinSize())
+	want := d.scroll.Content.MinSize().Add(chrome)
+	room := d.win.Canvas().Size().SubtractWidthHeight(2*theme.Padding(), 2*theme.Padding())
+	d.dlg.Resize(fyne.NewSize(min(max(want.Width, 480), room.Width), min(want.Height, room.Height)))
 }
 
-// tick updates the one-time link's time left; once it has run out the
-// link cannot be copied and [New link] makes another.
+// tick updates the one-time link's time left and the list of live links;
+// once the link has run out it cannot be copied and [New link] makes
+// another.
 func (d *shareDialog) tick() {
-	if d.once.URL == "" {
+	if d.live != nil {
+		d.live.tick()
+	}
+	if d.once.URL == "" || d.onceDead {
 		return
 	}
 	left := time.UnixMilli(d.once.ExpiresAt).Sub(d.now())
@@ -229,6 +254,20 @@ func clockText(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
+// onceRevoked shows that the one-time link above was revoked: it cannot
+// be copied and [New link] makes another.
+func (d *shareDialog) onceRevoked() {
+	if d.once.URL == "" {
+		return
+	}
+	d.onceDead = true
+	d.onceLeft.SetText(lang.L("This link was revoked."))
+	d.onceLeft.Importance = widget.WarningImportance
+	d.onceLeft.Refresh()
+	d.onceCopy.Disable()
+	d.onceRenew.Show()
+}
+
 func (d *shareDialog) onCopyOnceTapped() { d.copy(d.once.URL) }
 
 func (d *shareDialog) onCopyQRTapped() { d.copy(d.qr.URL) }
@@ -245,7 +284,7 @@ func (d *shareDialog) onResetQRTapped() {
 		lang.L("The current QR link and code stop working at once, also where they are printed or saved. People who already added you stay connected."),
 		func(ok bool) {
 			if ok {
-				d.fetchQR(d.eng.ResetQRLink, lang.L("A new QR link was made. The old one no longer works."))
+				d.fetchQR(d.eng.ResetQRLink, lang.L("A new QR link was made. The old one no longer works."), nil)
 			}
 		}, d.win)
 	confirm.SetConfirmText(lang.L("Reset link"))
@@ -288,6 +327,7 @@ func (d *shareDialog) setStatus(text string, problem bool) {
 		d.status.Importance = widget.WarningImportance
 	}
 	d.status.SetText(text)
+	d.status.Show()
 	d.fit()
 }
 

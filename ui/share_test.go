@@ -401,6 +401,18 @@ func (e offlineShare) ResetQRLink(ctx context.Context) (protocol.ProfileLink, er
 	return e.OneTimeLink(ctx)
 }
 
+func (e offlineShare) RevokeAllLinks(ctx context.Context) (protocol.ProfileLink, error) {
+	return e.OneTimeLink(ctx)
+}
+
+func (offlineShare) LiveLinks(context.Context) ([]protocol.LiveLink, error) {
+	return nil, protocol.Errorf(protocol.EOffline, "not connected")
+}
+
+func (offlineShare) RevokeLink(context.Context, string) error {
+	return protocol.Errorf(protocol.EOffline, "not connected")
+}
+
 func TestShareOffline(t *testing.T) {
 	var st client.State
 	st.Workspace.Settings.ExternalChat = true
@@ -453,4 +465,95 @@ func BenchmarkQRView(b *testing.B) {
 		win.SetContent(v)
 		_ = win.Canvas().Capture()
 	}
+}
+
+// The list of my live one-time links, through the real engine and server:
+// folded until opened, each link with its time left; [Revoke] kills one at
+// once (the one shown above too); [Revoke all] asks first, then kills them
+// all and shows the new QR link.
+func TestShareLiveLinks(t *testing.T) {
+	ctx := context.Background()
+	w := newShareWorld(t)
+	alice, _ := signedIn(t, w.env, w.alice)
+	bob, _ := signedIn(t, w.env, w.bob)
+	earlier := make([]protocol.ProfileLink, 2) // from popups opened before
+	for i := range earlier {
+		l, err := alice.OneTimeLink(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		earlier[i] = l
+	}
+	d, win, q := showShare(t, alice)
+	q.until(t, "links and the list", func() bool { return d.once.URL != "" && d.qr.URL != "" && len(d.live.links) == 3 })
+	if d.live.detail.Visible() {
+		t.Fatal("the list is open at first, want it folded")
+	}
+	if got, want := d.live.header.Text, "My live one-time links (3)"; got != want {
+		t.Fatalf("header = %q, want %q", got, want)
+	}
+	test.Tap(d.live.header)
+	if !d.live.detail.Visible() {
+		t.Fatal("tapping the header did not open the list")
+	}
+	q.until(t, "the list reloaded", func() bool { return len(d.live.links) == 3 })
+
+	d.now = func() time.Time { return time.UnixMilli(d.once.ExpiresAt).Add(-10 * time.Minute) }
+	d.tick()
+	shown := d.live.row[d.once.ID]
+	if shown == nil || !strings.Contains(shown.text.Text, "expires in 10:00") || !strings.Contains(shown.text.Text, "(shown above)") {
+		t.Fatalf("row of the shown link = %+v, want its time left and (shown above)", shown)
+	}
+	if r := d.live.row[earlier[0].ID]; r == nil || strings.Contains(r.text.Text, "shown above") {
+		t.Fatalf("row of an earlier link = %+v, want one not marked as shown", r)
+	}
+	d.now = time.Now
+
+	t.Run("revoke one", func(t *testing.T) {
+		test.Tap(d.live.row[earlier[0].ID].revoke)
+		q.until(t, "the link gone from the list", func() bool { return len(d.live.links) == 2 && d.live.row[earlier[0].ID] == nil })
+		if _, err := bob.ViewLink(ctx, earlier[0].URL); protocol.ErrorCode(err) != protocol.ELinkInvalid {
+			t.Fatalf("ViewLink(revoked) = %v, want %s", err, protocol.ELinkInvalid)
+		}
+		if _, err := bob.ViewLink(ctx, earlier[1].URL); err != nil {
+			t.Fatalf("ViewLink(the other earlier link) = %v, want it still live", err)
+		}
+	})
+
+	t.Run("revoke the one shown", func(t *testing.T) {
+		shownURL := d.once.URL
+		test.Tap(d.live.row[d.once.ID].revoke)
+		q.until(t, "the shown link revoked", func() bool { return len(d.live.links) == 1 && d.onceDead })
+		if d.onceLeft.Text != "This link was revoked." || !d.onceCopy.Disabled() || !d.onceRenew.Visible() {
+			t.Fatalf("after revoking the shown link: %q, copy disabled %v, [New link] shown %v", d.onceLeft.Text, d.onceCopy.Disabled(), d.onceRenew.Visible())
+		}
+		if _, err := bob.ViewLink(ctx, shownURL); protocol.ErrorCode(err) != protocol.ELinkInvalid {
+			t.Fatalf("ViewLink(shown, revoked) = %v, want %s", err, protocol.ELinkInvalid)
+		}
+		test.Tap(d.onceRenew)
+		q.until(t, "a new link, listed", func() bool { return !d.onceDead && len(d.live.links) == 2 })
+	})
+
+	t.Run("revoke all", func(t *testing.T) {
+		oldQR, shownURL := d.qr.URL, d.once.URL
+		test.Tap(d.live.all)
+		test.Tap(topButton(t, win, "Revoke all"))
+		q.until(t, "everything revoked and a new QR", func() bool {
+			return d.qr.URL != oldQR && d.qr.URL != "" && len(d.live.links) == 0 && d.onceDead
+		})
+		for _, l := range []string{oldQR, shownURL, earlier[1].URL} {
+			if _, err := bob.ViewLink(ctx, l); protocol.ErrorCode(err) != protocol.ELinkInvalid {
+				t.Errorf("ViewLink(%s) after revoke all = %v, want %s", l, err, protocol.ELinkInvalid)
+			}
+		}
+		if got := decodeQR(t, renderedImage(t, win, d.qrImage)); got != d.qr.URL {
+			t.Fatalf("QR on screen decodes to %q, want the new link %q", got, d.qr.URL)
+		}
+		if _, err := bob.ViewLink(ctx, d.qr.URL); err != nil {
+			t.Fatalf("ViewLink(new QR) = %v, want it live", err)
+		}
+		if !d.live.empty.Visible() || d.live.header.Text != "My live one-time links" {
+			t.Fatalf("after revoke all: empty note shown %v, header %q", d.live.empty.Visible(), d.live.header.Text)
+		}
+	})
 }
