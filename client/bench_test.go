@@ -271,7 +271,7 @@ func BenchmarkApplySnapshot10k(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		opt, acct := benchAccount(b, b.TempDir())
+		opt, acct := benchAccount(b, b.TempDir(), false)
 		e, err := Open(ctx, opt, acct)
 		if err != nil {
 			b.Fatal(err)
