@@ -319,7 +319,13 @@ func liveSecrets2(t *testing.T, m *Main) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []string{res.Session.Token, tok}
+	// An imported member's activation link is live until used.
+	acts, err := svc.ImportMembers(ctx, wss[0].ID, []service.ImportRow{{Line: 2, Email: "park@acme.test", Name: "Park"}}, 0, "test")
+	if err != nil || len(acts) != 1 {
+		t.Fatalf("ImportMembers = %v, %v", acts, err)
+	}
+	act := acts[0].URL[strings.LastIndex(acts[0].URL, "/")+1:]
+	return []string{res.Session.Token, tok, act}
 }
 
 // TestDataFilesOwnerOnly: everything worktalkd makes in --data is readable

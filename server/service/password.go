@@ -20,7 +20,8 @@ var errBusy = protocol.Errorf(protocol.EUnavailable, "the server is busy; try ag
 // a short queue; anyone beyond is refused at once. Each hash holds
 // DefaultArgon's 19 MiB and keeps Threads cores busy, so without the bound
 // 64 concurrent wrong passwords took 1.2 GB and starved every other request
-// of CPU. Known devices (a valid device token) queue in places of their own,
+// of CPU. (The issue asked for at most GOMAXPROCS hashes at once; with two
+// lanes each, GOMAXPROCS/2 already fill the cores.) Known devices (a valid device token) queue in places of their own,
 // so a flood of strangers cannot keep their owners from signing in.
 type hashPool struct {
 	admitted chan struct{} // strangers: held from arrival until the hash is done

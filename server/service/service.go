@@ -74,9 +74,12 @@ type Config struct {
 	Now       func() time.Time // nil: time.Now
 	Logger    *slog.Logger     // nil: slog.Default()
 	Argon     argon2id.Params  // zero: production parameters
-	// HashWorkers is how many password hashes run at once (0: GOMAXPROCS);
-	// HashQueue how many more may wait for one (0: twice HashWorkers).
-	// Sign-ins beyond get EUnavailable.
+	// HashWorkers is how many password hashes run at once. 0: as many as
+	// keep GOMAXPROCS cores busy, each hash running on Argon.Threads lanes
+	// (one on the 2-core machine of the benchmarks, where two doubled the
+	// ack latency of other clients during a flood; see
+	// BenchmarkSignInFlood). HashQueue is how many more may wait for one
+	// (0: twice HashWorkers). Sign-ins beyond get EUnavailable.
 	HashWorkers, HashQueue int
 	// Keys are the server keys (see Keys); without them nothing can be
 	// sealed and link.qr, link.create_once and link.reset_qr fail.
@@ -145,7 +148,7 @@ func New(cfg Config) *Service {
 	s.signInByDevice = newLimiter(signInRate, signInBurst)
 	workers := cfg.HashWorkers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = max(1, runtime.GOMAXPROCS(0)/max(1, int(s.argon.Threads)))
 	}
 	queue := cfg.HashQueue
 	if queue <= 0 {
