@@ -3,6 +3,7 @@ package service_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 
 	"worktalk.dev/worktalk/protocol"
@@ -11,7 +12,8 @@ import (
 // fuzzOps are every op a client may send; the fuzzer picks one by index.
 var fuzzOps = []string{
 	protocol.OpProfileUpdate, protocol.OpMessageSend, protocol.OpRoomCreate, protocol.OpExternalAdd,
-	protocol.OpBlock, protocol.OpUnblock, protocol.OpLinkCreateOnce, protocol.OpLinkResetQR,
+	protocol.OpBlock, protocol.OpUnblock, protocol.OpLinkCreateOnce, protocol.OpLinkResetQR, protocol.OpRoomRead,
+	protocol.OpLinkRevoke, protocol.OpLinkRevokeAll, protocol.OpLinkList,
 	protocol.OpLinkQR, protocol.OpLinkView, protocol.OpMemberGet, protocol.OpRoomsCommon,
 	protocol.OpMessagesPage, protocol.OpSync,
 }
@@ -44,6 +46,10 @@ func FuzzOpPayload(f *testing.F) {
 		protocol.OpUnblock:        protocol.MemberRef{MemberID: w.b1.MemberID},
 		protocol.OpLinkCreateOnce: protocol.Empty{},
 		protocol.OpLinkResetQR:    protocol.Empty{},
+		protocol.OpRoomRead:       protocol.ReadMark{RoomID: grp.ID, Seq: 1},
+		protocol.OpLinkRevoke:     protocol.LinkID{ID: "x"},
+		protocol.OpLinkRevokeAll:  protocol.Empty{},
+		protocol.OpLinkList:       protocol.Empty{},
 		protocol.OpLinkQR:         protocol.Empty{},
 		protocol.OpLinkView:       protocol.LinkRef{Link: link},
 		protocol.OpMemberGet:      protocol.MemberRef{MemberID: w.b1.MemberID},
@@ -75,4 +81,14 @@ func FuzzOpPayload(f *testing.F) {
 			t.Fatalf("%s %q: %v, want a refusal with a known code", op, data, err)
 		}
 	})
+}
+
+// TestFuzzCoversEveryMutation: a mutation added to protocol without a place
+// in FuzzOpPayload fails here.
+func TestFuzzCoversEveryMutation(t *testing.T) {
+	for op := range protocol.Mutations {
+		if !slices.Contains(fuzzOps, op) {
+			t.Errorf("FuzzOpPayload does not send %s", op)
+		}
+	}
 }
