@@ -20,12 +20,15 @@ type Event struct {
 
 // applier applies server truth inside one transaction.
 type applier struct {
-	ctx     context.Context
-	tx      *sql.Tx
-	ch      Changes
-	me      protocol.Profile
-	wsID    string
-	msgStmt *sql.Stmt
+	ctx  context.Context
+	tx   *sql.Tx
+	ch   Changes
+	me   protocol.Profile
+	wsID string
+	// stmts are the statements prepared once per transaction for what
+	// runs once per event: parsing them again for each of thousands of
+	// events costs more than running them.
+	stmts map[string]*sql.Stmt
 }
 
 func (d *DB) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
@@ -42,9 +45,25 @@ func (d *DB) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 }
 
 func (a *applier) close() {
-	if a.msgStmt != nil {
-		a.msgStmt.Close()
+	for _, s := range a.stmts {
+		s.Close()
 	}
+}
+
+// stmt returns query prepared in the applier's transaction.
+func (a *applier) stmt(query string) (*sql.Stmt, error) {
+	if s, ok := a.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := a.tx.PrepareContext(a.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if a.stmts == nil {
+		a.stmts = map[string]*sql.Stmt{}
+	}
+	a.stmts[query] = s
+	return s, nil
 }
 
 // ApplyEvents applies events in order and advances the cursor to the last
@@ -217,14 +236,12 @@ func (a *applier) message(m protocol.Message) error {
 	if err != nil {
 		return err
 	}
-	if a.msgStmt == nil {
-		a.msgStmt, err = a.tx.PrepareContext(a.ctx, `INSERT INTO messages(id, room_id, key, seq, pending, data) VALUES(?, ?, ?, ?, 0, ?)
+	s, err := a.stmt(`INSERT INTO messages(id, room_id, key, seq, pending, data) VALUES(?, ?, ?, ?, 0, ?)
 ON CONFLICT(id) DO UPDATE SET room_id = excluded.room_id, key = excluded.key, seq = excluded.seq, pending = 0, data = excluded.data`)
-		if err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
-	if _, err := a.msgStmt.ExecContext(a.ctx, m.ID, m.RoomID, m.Seq, m.Seq, data); err != nil {
+	if _, err := s.ExecContext(a.ctx, m.ID, m.RoomID, m.Seq, m.Seq, data); err != nil {
 		return err
 	}
 	a.ch.room(m.RoomID)

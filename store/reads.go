@@ -34,8 +34,12 @@ ON CONFLICT(room_id) DO UPDATE SET seq = excluded.seq, unread = excluded.unread 
 // newMessage stores a message.new and counts it as unread when it is new
 // here, after my mark, and not mine.
 func (a *applier) newMessage(m protocol.Message) error {
+	lookup, err := a.stmt("SELECT pending FROM messages WHERE id = ?")
+	if err != nil {
+		return err
+	}
 	var pending bool
-	err := a.tx.QueryRowContext(a.ctx, "SELECT pending FROM messages WHERE id = ?", m.ID).Scan(&pending)
+	err = lookup.QueryRowContext(a.ctx, m.ID).Scan(&pending)
 	known := err == nil && !pending
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -46,8 +50,12 @@ func (a *applier) newMessage(m protocol.Message) error {
 	if known || m.Seq <= 0 || Mine(m, a.me.ID) {
 		return nil
 	}
-	_, err = a.tx.ExecContext(a.ctx, `INSERT INTO reads(room_id, seq, unread) VALUES(?, 0, 1)
-ON CONFLICT(room_id) DO UPDATE SET unread = reads.unread + 1 WHERE reads.seq < ?`, m.RoomID, m.Seq)
+	count, err := a.stmt(`INSERT INTO reads(room_id, seq, unread) VALUES(?, 0, 1)
+ON CONFLICT(room_id) DO UPDATE SET unread = reads.unread + 1 WHERE reads.seq < ?`)
+	if err != nil {
+		return err
+	}
+	_, err = count.ExecContext(a.ctx, m.RoomID, m.Seq)
 	a.ch.Reads = true
 	return err
 }
