@@ -21,7 +21,7 @@ var ErrNoKeyring = &protocol.Error{Code: protocol.EInternal,
 	Message: "no OS keyring: install and start gnome-keyring (or another Secret Service), or pass --insecure-file-secrets"}
 
 // FileSecretsWarning is the State warning shown while tokens are in a file.
-const FileSecretsWarning = "Your sign-in token is kept in a file protected only by file permissions, because this computer has no OS keyring. Install gnome-keyring (or another Secret Service) to keep it safer."
+const FileSecretsWarning = "Your sign-in token and the key of this workspace's local data are kept in a file protected only by file permissions, because this computer has no OS keyring: a copy of the data folder can be read. Install gnome-keyring (or another Secret Service) to keep them safer."
 
 // secretUser is the keyring user name of an account's session token.
 func secretUser(serverURL, memberID string) string { return serverURL + "|" + memberID }
