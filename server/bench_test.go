@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -158,45 +157,10 @@ func BenchmarkFanout1000(b *testing.B) {
 	reportPercentilesAs(b, queued, "queued-")
 }
 
-// BenchmarkIdleConnMemory: heap and stack growth per idle, synced
-// websocket connection, measured over 1,000 of them. The client ends are
-// bare sockets (no goroutine, no buffers), so nearly all of the figure is
-// the server's: net/http's and gorilla's state, the hub entry and the
-// reader goroutine's stack. Sockets' kernel buffers are not counted.
-func BenchmarkIdleConnMemory(b *testing.B) {
-	const n = 1000
-	env := servertest.NewWith(b, servertest.Options{PingPeriod: time.Hour}) // idle for real
-	acme := env.CreateWorkspace("Acme")
-	alice := env.NewUser(acme.ID, "Alice")
-	cursor := env.Dial(alice.Token).Sync(0).Cursor
-	addr := strings.TrimPrefix(env.URL, "http://")
-
-	for b.Loop() {
-		before := memInUse()
-		conns := make([]net.Conn, 0, n)
-		for range n {
-			c, _ := rawSyncedConn(b, addr, alice.Token, cursor)
-			conns = append(conns, c)
-		}
-		after := memInUse()
-		if got := env.Server.ConnCount(); got < n {
-			b.Fatalf("server has %d connections, want at least %d", got, n)
-		}
-		b.ReportMetric(float64(after-before)/n, "bytes/conn")
-		for _, c := range conns {
-			c.Close()
-		}
-	}
-}
-
-func memInUse() uint64 {
-	var ms runtime.MemStats
-	for range 3 { // stacks shrink and sync.Pools empty over a few cycles
-		runtime.GC()
-	}
-	runtime.ReadMemStats(&ms)
-	return ms.HeapInuse + ms.StackInuse
-}
+// The memory an idle connection costs is measured by BenchmarkNode in
+// internal/loadtest (and cmd/worktalk-load): the node's RSS, read from
+// another process. Heap and stacks in this process leave out what the
+// runtime and the allocator keep around them.
 
 // rawSyncedConn opens a websocket by hand, syncs from cursor and returns
 // the bare socket and the reader holding anything read past the sync "res".
