@@ -6,7 +6,8 @@
 // writes. Traffic stays on 127.0.0.0/8.
 //
 //	worktalk-load [-conns N] [-rooms SIZE,SIZE] [-messages M] [-sources S]
-//	              [-writers W -writes T] [-coalesce D] [-profile DIR] [-v]
+//	              [-writers W -writes T] [-settle D] [-coalesce D] [-node-env K=V]
+//	              [-profile DIR] [-v]
 //
 // The figures in docs/scale-out.md come from it. It needs one open file per
 // connection in each process and raises its limit up to the hard limit.
@@ -58,6 +59,14 @@ func parseFlags(args []string, stderr io.Writer) (loadtest.Config, error) {
 	fs.IntVar(&cfg.Sources, "sources", 8, "loopback source addresses (127.0.0.2 and up)")
 	fs.IntVar(&cfg.Writers, "writers", 16, "connections that write at once in the write phase (0: none)")
 	fs.IntVar(&cfg.Writes, "writes", 2000, "messages written in the write phase")
+	fs.Func("node-env", "`KEY=VALUE` added to the node's environment (e.g. GOMEMLIMIT=120MiB); repeatable", func(v string) error {
+		if !strings.Contains(v, "=") {
+			return fmt.Errorf("%q is not KEY=VALUE", v)
+		}
+		cfg.NodeEnv = append(cfg.NodeEnv, v)
+		return nil
+	})
+	fs.DurationVar(&cfg.Settle, "settle", 0, "how long the synced connections stay idle before the node's memory is read")
 	fs.DurationVar(&cfg.Coalesce, "coalesce", 0, "pause of the clients' readers between rounds of reads (deliveries are seen up to this much late; fewer wake-ups)")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "write CPU profiles of the node and the clients during the fan-outs and writes, and a heap profile of the idle node, to `DIR`")
 	verbose := fs.Bool("v", false, "log progress and the node's warnings to stderr")

@@ -142,15 +142,16 @@ type nodeProcess struct {
 	done  chan struct{} // closed when the process has exited
 }
 
-// startNode runs this program as a node on the data in dir and waits until
-// it listens. The node's stderr goes to logs.
-func startNode(dir string, logs io.Writer) (*nodeProcess, error) {
+// startNode runs this program as a node on the data in dir, with env added
+// to its environment, and waits until it listens. The node's stderr goes to
+// logs.
+func startNode(dir string, env []string, logs io.Writer) (*nodeProcess, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find this program to start the node: %w", err)
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), nodeEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), env...), nodeEnv+"="+dir)
 	cmd.Stderr = logs
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -48,6 +48,25 @@ func readMemory(pid int) (Memory, error) {
 	return m, nil
 }
 
+// kernelSlab is the machine's unreclaimable kernel slab memory (SUnreclaim
+// in /proc/meminfo), where socket structures live; 0 if unknown.
+func kernelSlab() uint64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "SUnreclaim:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}
+
 // raiseFileLimit raises this process's open-file limit to at least need
 // descriptors, up to the hard limit, and returns the limit it now has. It
 // fails when the hard limit is below need (need 0: as high as allowed).

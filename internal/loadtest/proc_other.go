@@ -19,6 +19,7 @@ var errLinuxOnly = errors.New("the load tool reads /proc and runs on Linux only"
 func readMemory(int) (Memory, error)        { return Memory{}, errLinuxOnly }
 func raiseFileLimit(uint64) (uint64, error) { return 0, errLinuxOnly }
 func loadAverage() string                   { return "?" }
+func kernelSlab() uint64                    { return 0 }
 
 type poller struct{ stop atomic.Bool }
 

@@ -11,9 +11,9 @@ import (
 func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "node with %d synced websockets from %d loopback addresses (opened in %v); load average %s before, %s after\n",
 		r.Conns, r.Sources, r.Dial.Round(time.Millisecond), r.LoadBefore, r.LoadAfter)
-	fmt.Fprintln(w, "\nnode memory (RSS)")
+	fmt.Fprintln(w, "\nnode memory (RSS): as is, right after a GC, and once freed memory is returned to the system")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\tafter GC\tper conn\treleased\tper conn\theap\tstacks\tgoroutines\t")
+	fmt.Fprintln(tw, "\tas is\tper conn\tafter GC\tper conn\treleased\tper conn\theap\tstacks\tgoroutines\t")
 	row := func(name string, s MemorySample, delta bool) {
 		per := func(v float64) string {
 			if !delta {
@@ -21,8 +21,8 @@ func (r Report) Print(w io.Writer) {
 			}
 			return kb(v)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", name,
-			mb(s.AfterGC), per(r.PerConnGC(s)), mb(s.AfterRelease), per(r.PerConn(s)),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", name,
+			mb(s.AsIs), per(r.PerConnAsIs(s)), mb(s.AfterGC), per(r.PerConnGC(s)), mb(s.AfterRelease), per(r.PerConn(s)),
 			mb(s.Node.HeapInuse), mb(s.Node.StackInuse), s.Node.Goroutines)
 	}
 	row("empty node", r.Empty, false)
@@ -31,6 +31,11 @@ func (r Report) Print(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintf(w, "peak %s (%s per conn over the empty node)\n",
 		mb(r.Peak), kb((float64(r.Peak)-float64(r.Empty.AfterGC))/float64(r.Conns)))
+	if r.Synced.Kernel > 0 && r.Empty.Kernel > 0 {
+		d := float64(r.Synced.Kernel) - float64(r.Empty.Kernel)
+		fmt.Fprintf(w, "kernel slab (not RSS) grew %s with the connections: %s per connection, both ends' sockets together, "+
+			"as the whole machine counts it\n", mb(uint64(max(d, 0))), kb(d/float64(r.Conns)))
+	}
 
 	if len(r.Fanouts) > 0 {
 		fmt.Fprintln(w, "\nfan-out: from the send to each delivery, and to the last delivery of each message")

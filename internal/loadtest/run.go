@@ -41,12 +41,18 @@ type Config struct {
 	// Writers send Writes messages in all, each in its own room, one at a
 	// time per writer; 0 writers: no write phase.
 	Writers, Writes int
+	// Settle is how long the connections stay idle before their memory is
+	// read: the runtime returns some freed memory to the system on its own
+	// as time passes, and pings and pongs go by.
+	Settle time.Duration
 	// Coalesce is how long the clients' readers pause after a round of
 	// reads, before they wait for more: deliveries that come meanwhile are
 	// read together, the way a network card moderates its interrupts, so
 	// the node's writes wake them less often. A delivery is then seen up to
 	// this much late. 0: never pause.
 	Coalesce time.Duration
+	// NodeEnv is added to the node's environment, e.g. GOMEMLIMIT=120MiB.
+	NodeEnv []string
 	// Log gets progress lines and the node's stderr; nil: discarded.
 	Log io.Writer
 	// ProfileDir, when set, gets CPU profiles of the node and of the
@@ -78,9 +84,13 @@ type Report struct {
 
 // MemorySample is the node's memory at one moment.
 type MemorySample struct {
+	AsIs         uint64 // RSS as the node left it, bytes
 	AfterGC      uint64 // RSS right after a collection, bytes
 	AfterRelease uint64 // RSS once freed memory is returned to the system, bytes
 	Node         NodeStats
+	// Kernel is the machine's unreclaimable kernel slab, where sockets
+	// live (both ends' here), bytes; not part of any RSS.
+	Kernel uint64
 }
 
 // PerConn is the RSS the node holds for each synced idle connection, from
@@ -92,6 +102,11 @@ func (r Report) PerConn(s MemorySample) float64 {
 // PerConnGC is PerConn measured right after a collection.
 func (r Report) PerConnGC(s MemorySample) float64 {
 	return (float64(s.AfterGC) - float64(r.Empty.AfterGC)) / float64(r.Conns)
+}
+
+// PerConnAsIs is PerConn measured as the node left its memory.
+func (r Report) PerConnAsIs(s MemorySample) float64 {
+	return (float64(s.AsIs) - float64(r.Empty.AsIs)) / float64(r.Conns)
 }
 
 // Fanout is the delivery of messages to every other member of one room.
@@ -180,7 +195,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("seed: %w", err)
 	}
-	node, err := startNode(dir, cfg.Log)
+	node, err := startNode(dir, cfg.NodeEnv, cfg.Log)
 	if err != nil {
 		return rep, err
 	}
@@ -235,6 +250,14 @@ func (m *measurement) run(ctx context.Context) error {
 	}
 	m.rep.Dial = time.Since(start)
 	fmt.Fprintf(m.cfg.Log, "%d connections synced in %v\n", len(m.clients), m.rep.Dial.Round(time.Millisecond))
+	if m.cfg.Settle > 0 {
+		fmt.Fprintf(m.cfg.Log, "idle for %v\n", m.cfg.Settle)
+		select {
+		case <-time.After(m.cfg.Settle):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if m.rep.Synced, err = m.sample(); err != nil {
 		return err
 	}
@@ -327,16 +350,21 @@ func (m *measurement) close() error {
 	return err
 }
 
-// sample collects garbage in the node and reads its RSS, then returns freed
-// memory to the system and reads it again.
+// sample reads the node's RSS, then collects garbage in the node and reads
+// it again, then returns freed memory to the system and reads it a third
+// time.
 func (m *measurement) sample() (MemorySample, error) {
 	var s MemorySample
 	pid := m.node.cmd.Process.Pid
+	mem, err := readMemory(pid)
+	if err != nil {
+		return s, err
+	}
+	s.AsIs = mem.RSS
 	if _, err := m.node.command("gc"); err != nil {
 		return s, err
 	}
-	mem, err := readMemory(pid)
-	if err != nil {
+	if mem, err = readMemory(pid); err != nil {
 		return s, err
 	}
 	s.AfterGC = mem.RSS
@@ -347,6 +375,7 @@ func (m *measurement) sample() (MemorySample, error) {
 		return s, err
 	}
 	s.AfterRelease = mem.RSS
+	s.Kernel = kernelSlab()
 	return s, nil
 }
 
