@@ -3,6 +3,7 @@ module worktalk.dev/worktalk
 go 1.26.8
 
 require (
+	0.worktalk.dev/localeenv v0.0.0-00010101000000-000000000000
 	fyne.io/fyne/v2 v2.7.1
 	github.com/Microsoft/go-winio v0.6.2
 	github.com/godbus/dbus/v5 v5.2.2
@@ -80,3 +81,5 @@ require (
 )
 
 tool honnef.co/go/tools/cmd/staticcheck
+
+replace 0.worktalk.dev/localeenv => ./internal/localeenv

@@ -256,7 +256,7 @@ func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.F
 	e.setConn(func(c *ConnState) { *c = ConnState{CatchingUp: true} })
 	cur, err := e.db.Cursor(ctx)
 	if err != nil {
-		e.log.Error("read cursor", "err", err)
+		e.logFailure(ctx, "read cursor", err)
 		return false, false
 	}
 	syncID := protocol.NewID()
@@ -293,7 +293,7 @@ func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.F
 			var batch []store.Event
 			batch, next = collectEvents(f, frames)
 			if err := e.applyEvents(ctx, batch); err != nil {
-				e.log.Error("apply events", "err", err)
+				e.logFailure(ctx, "apply events", err)
 				return connected, false
 			}
 		case protocol.FrameSnapshot:
@@ -317,7 +317,7 @@ func (e *Engine) serve(ctx context.Context, s *session, frames <-chan protocol.F
 			err := e.applySnapshot(ctx, *snap)
 			snap = nil
 			if err != nil {
-				e.log.Error("apply snapshot", "err", err)
+				e.logFailure(ctx, "apply snapshot", err)
 				return connected, false
 			}
 		case protocol.FrameRes:
@@ -389,7 +389,7 @@ func (e *Engine) synced(ctx context.Context, f protocol.Frame) (ok, stop bool) {
 		return false, false
 	}
 	if err := e.db.AdvanceCursor(ctx, r.Cursor); err != nil {
-		e.log.Error("advance cursor", "err", err)
+		e.logFailure(ctx, "advance cursor", err)
 	}
 	return true, false
 }
@@ -463,4 +463,15 @@ func (e *Engine) applySnapshot(ctx context.Context, snap protocol.Snapshot) erro
 	}
 	e.refresh(ctx, ch)
 	return nil
+}
+
+// logFailure logs a failed step of the connection loop, unless the engine
+// is closing: its context was cancelled, so a step that was under way fails
+// with "context canceled", which is no failure.
+func (e *Engine) logFailure(ctx context.Context, msg string, err error) {
+	if ctx.Err() != nil {
+		e.log.Debug(msg+" (closing)", "err", err)
+		return
+	}
+	e.log.Error(msg, "err", err)
 }

@@ -23,7 +23,8 @@ home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 export HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache"
 export WORKTALK_TEST_KEYRING=1
-# Fyne reads the UI language from LANG and logs an error for plain "C".
+# The module of its own that must initialise first (see its doc).
+(cd internal/localeenv && go vet ./... && go test -count=1 ./...)
 export LANG=en_US.UTF-8
 dbus-run-session -- sh -c '
   printf worktalk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null

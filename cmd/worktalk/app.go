@@ -20,6 +20,7 @@ import (
 	"worktalk.dev/worktalk/client/instance"
 	"worktalk.dev/worktalk/client/lock"
 	"worktalk.dev/worktalk/client/ossession"
+	"worktalk.dev/worktalk/cmd/internal/cli"
 	"worktalk.dev/worktalk/ui"
 )
 
@@ -28,11 +29,15 @@ var _ ui.Engine = (*client.Engine)(nil)
 // version is set by scripts/release.sh from FyneApp.toml.
 var version = "dev"
 
-// errVersion ends the program after --version printed the version.
-var errVersion = errors.New("version printed")
+// synopsis heads the usage -h prints.
+const synopsis = `usage: worktalk [flags] [PROFILE-LINK]
+
+Worktalk, the workplace messenger. PROFILE-LINK (https://HOST/p/TOKEN or
+worktalk://p/TOKEN) opens "Add external member" with that link.`
 
 // Main is the program: flags in, the app run, everything closed.
 type Main struct {
+	Stdout io.Writer
 	Stderr io.Writer
 
 	demo        bool
@@ -53,12 +58,13 @@ type Main struct {
 }
 
 // NewMain returns a Main writing to the standard streams.
-func NewMain() *Main { return &Main{Stderr: os.Stderr} }
+func NewMain() *Main { return &Main{Stdout: os.Stdout, Stderr: os.Stderr} }
 
-// ParseFlags reads the command line.
+// ParseFlags reads the command line. -h prints usage to Stdout and returns
+// flag.ErrHelp; --version prints the version and returns cli.ErrVersion.
+// Both mean: exit 0.
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("worktalk", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	fs.BoolVar(&m.demo, "demo", false, "start an embedded server with demo data and sign in as its first member")
 	fs.StringVar(&m.dataDir, "data", "", "data `DIR` for local databases (default: the user config folder)")
 	fs.StringVar(&m.serverURL, "server", "", "server `URL` shown on the sign-in screen")
@@ -68,12 +74,12 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.events, "event-report", false, "print a timed line for what tests wait for: later starts reach this copy, a hand-off raised the window or showed its card, the lock came or went, a notification went out")
 	fs.IntVar(&m.demoNotes, "demo-notes", 0, "with --demo: first write `N` notes to my own room (to try long histories)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, m.Stdout, synopsis); err != nil {
 		return err
 	}
 	if *showVersion {
-		fmt.Fprintln(m.Stderr, "worktalk", version)
-		return errVersion
+		fmt.Fprintln(m.Stdout, cli.Version("worktalk", version))
+		return cli.ErrVersion
 	}
 	if m.demoNotes > 0 && !m.demo {
 		return fmt.Errorf("--demo-notes needs --demo")

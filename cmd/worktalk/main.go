@@ -3,6 +3,7 @@
 //	worktalk                      opens the sign-in screen (or the last workspace)
 //	worktalk --demo               starts an embedded server with demo data and signs in as its first member
 //	worktalk --server URL         fills the sign-in screen's server field
+//	worktalk --version            prints the version; -h prints every flag
 //	worktalk --insecure-file-secrets
 //	                              keeps session tokens in a 0600 file when the OS has no keyring
 //	worktalk worktalk://p/TOKEN   (or https://HOST/p/TOKEN) opens "Add external member" with
@@ -10,6 +11,10 @@
 package main
 
 import (
+	// First of all packages (see its doc): LANG=C.UTF-8 reads as English
+	// before Fyne's lang package parses it.
+	_ "0.worktalk.dev/localeenv"
+
 	"context"
 	"errors"
 	"flag"
@@ -17,18 +22,17 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"worktalk.dev/worktalk/cmd/internal/cli"
 )
 
 func main() {
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:]); err != nil {
-		if errors.Is(err, errVersion) {
+		if errors.Is(err, flag.ErrHelp) || errors.Is(err, cli.ErrVersion) {
 			os.Exit(0)
 		}
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		fmt.Fprintln(os.Stderr, "worktalk:", err)
+		fmt.Fprintf(os.Stderr, "worktalk: %v\nRun 'worktalk -h' for usage.\n", err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -1,15 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/lang"
+
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/client/secret"
+	"worktalk.dev/worktalk/cmd/internal/cli"
+	"worktalk.dev/worktalk/ui"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -27,12 +37,13 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"https://talk.example.com/about"}, "is not a profile link"},
 		{[]string{"worktalk://p/abcdefghijklmnopqrstuvwxyz012345", "more"}, "unexpected arguments"},
 		{[]string{"--no-such-flag"}, "flag provided but not defined"},
-		{[]string{"--version"}, errVersion.Error()},
+		{[]string{"--version"}, cli.ErrVersion.Error()},
+		{[]string{"-h"}, flag.ErrHelp.Error()},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			m := NewMain()
-			m.Stderr = io.Discard
+			m.Stdout, m.Stderr = io.Discard, io.Discard
 			err := m.ParseFlags(tc.args)
 			got := ""
 			if err != nil {
@@ -42,6 +53,21 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("ParseFlags(%q) = %v, want %q", tc.args, err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// -h and --version print to stdout, not stderr, so that they can be piped.
+func TestHelpAndVersionOnStdout(t *testing.T) {
+	for _, arg := range []string{"-h", "--help", "--version"} {
+		var out, errOut bytes.Buffer
+		m := &Main{Stdout: &out, Stderr: &errOut}
+		err := m.ParseFlags([]string{arg})
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, cli.ErrVersion) {
+			t.Errorf("ParseFlags(%s) = %v, want ErrHelp or ErrVersion", arg, err)
+		}
+		if out.Len() == 0 || errOut.Len() != 0 {
+			t.Errorf("ParseFlags(%s) printed stdout %q, stderr %q; want only stdout", arg, out.String(), errOut.String())
+		}
 	}
 }
 
@@ -88,5 +114,40 @@ func TestDemoServer(t *testing.T) {
 	list, err := client.Accounts(opt)
 	if err != nil || len(list) != 1 {
 		t.Errorf("accounts = %v (%v), want one", list, err)
+	}
+}
+
+// Under a C or POSIX locale, or none, the app speaks English and Fyne logs
+// nothing about the locale (it parses LANG=C.UTF-8 as the tag "C" when left
+// alone). The test binary links the same packages as the app, so it runs
+// itself with each locale and reads what the start-up printed.
+func TestCLocaleStartsQuietly(t *testing.T) {
+	if os.Getenv("WORKTALK_LOCALE_CHILD") != "" {
+		if err := ui.LoadTranslations(); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("system locale %s; Cancel reads %q\n", lang.SystemLocale().LanguageString(), lang.L("Cancel"))
+		return
+	}
+	for _, locale := range []string{"C", "C.UTF-8", "POSIX", "C.utf8@euro", ""} {
+		t.Run(locale, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCLocaleStartsQuietly$", "-test.v")
+			for _, kv := range os.Environ() {
+				if k, _, _ := strings.Cut(kv, "="); k != "LANG" && k != "LANGUAGE" && !strings.HasPrefix(k, "LC_") {
+					cmd.Env = append(cmd.Env, kv)
+				}
+			}
+			cmd.Env = append(cmd.Env, "WORKTALK_LOCALE_CHILD=1")
+			if locale != "" {
+				cmd.Env = append(cmd.Env, "LANG="+locale)
+			}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("child: %v\n%s", err, out)
+			}
+			if strings.Contains(string(out), "Fyne error") || !strings.Contains(string(out), `system locale en; Cancel reads "Cancel"`) {
+				t.Errorf("LANG=%q: start-up printed\n%s\nwant English and no Fyne error", locale, out)
+			}
+		})
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
+	"worktalk.dev/worktalk/cmd/internal/cli"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 )
@@ -26,16 +26,16 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 	switch cmd {
 	case "workspace create":
 		name := fs.String("name", "", "workspace `NAME`")
-		ext := fs.String("external-chat", "on", "allow chatting with external members: on|off")
+		ext := fs.String("external-chat", "on", "allow chatting with external members: `on|off`")
 		run = func(ctx context.Context) error { return m.workspaceCreate(ctx, *name, *ext) }
 	case "workspace list":
 		run = m.workspaceList
 	case "workspace set":
 		var w workspaceSet
 		fs.StringVar(&w.id, "id", "", "workspace `ID`")
-		fs.StringVar(&w.external, "external-chat", "", "allow chatting with external members: on|off")
-		fs.StringVar(&w.nameEditable, "name-editable", "", "members may change their name: on|off")
-		fs.StringVar(&w.pictureEditable, "picture-editable", "", "members may change their picture: on|off")
+		fs.StringVar(&w.external, "external-chat", "", "allow chatting with external members: `on|off`")
+		fs.StringVar(&w.nameEditable, "name-editable", "", "members may change their name: `on|off`")
+		fs.StringVar(&w.pictureEditable, "picture-editable", "", "members may change their picture: `on|off`")
 		fs.Var(&w.fields, "field", "profile field `KEY:FLAGS`, FLAGS a comma list of visible|hidden and "+
 			"editable|readonly (e.g. title:visible,editable); an unknown KEY adds a text field; repeatable")
 		run = func(ctx context.Context) error { return m.workspaceSet(ctx, w) }
@@ -73,10 +73,9 @@ func (m *Main) parseAdmin(cmd string, args []string) error {
 		limit := fs.Int("limit", 50, "show the newest `N` changes (at most 1000)")
 		run = func(ctx context.Context) error { return m.auditList(ctx, *ws, *limit) }
 	default:
-		fmt.Fprintln(m.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := m.parse(fs, cmd, args); err != nil {
 		return err
 	}
 	switch {
@@ -129,12 +128,13 @@ func (m *Main) workspaceList(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list workspaces: %w", err)
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tEXTERNAL CHAT\tFIELDS")
+	var tb cli.Table
+	tb.Row("ID", "NAME", "EXTERNAL CHAT", "FIELDS")
 	for _, w := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", w.ID, w.Name, onOffString(w.Settings.ExternalChat), fieldSummary(w.Settings))
+		tb.Row(w.ID, w.Name, onOffString(w.Settings.ExternalChat), fieldSummary(w.Settings))
 	}
-	return tw.Flush()
+	_, err = tb.WriteTo(m.Stdout)
+	return err
 }
 
 func onOffString(b bool) string {
@@ -304,10 +304,11 @@ func (m *Main) memberList(ctx context.Context, workspaceID string) error {
 	if err != nil {
 		return fmt.Errorf("list members: %w", err)
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tADMIN\tSTATUS")
+	var tb cli.Table
+	tb.Row("ID", "EMAIL", "NAME", "ADMIN", "STATUS")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Email, r.Name, map[bool]string{true: "yes", false: ""}[r.Admin], memberStatus(r))
+		tb.Row(r.ID, r.Email, r.Name, map[bool]string{true: "yes", false: ""}[r.Admin], memberStatus(r))
 	}
-	return tw.Flush()
+	_, err = tb.WriteTo(m.Stdout)
+	return err
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"text/tabwriter"
 	"time"
 
+	"worktalk.dev/worktalk/cmd/internal/cli"
 	"worktalk.dev/worktalk/server/service"
 )
 
@@ -35,10 +35,11 @@ func (m *Main) auditList(ctx context.Context, workspaceID string, limit int) err
 	if err != nil {
 		return fmt.Errorf("audit list: %w", err)
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tACTOR\tACTION\tWORKSPACE\tTARGET\tDETAIL")
+	var tb cli.Table
+	tb.Row("TIME", "ACTOR", "ACTION", "WORKSPACE", "TARGET", "DETAIL")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.At.Local().Format(time.DateTime), r.Actor, r.Action, r.WorkspaceID, r.Target, r.Detail)
+		tb.Row(r.At.Local().Format(time.DateTime), r.Actor, r.Action, r.WorkspaceID, r.Target, r.Detail)
 	}
-	return tw.Flush()
+	_, err = tb.WriteTo(m.Stdout)
+	return err
 }

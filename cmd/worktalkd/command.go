@@ -11,11 +11,15 @@ import (
 	"strings"
 	"time"
 
+	"worktalk.dev/worktalk/cmd/internal/cli"
 	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
 	"worktalk.dev/worktalk/server/service"
 )
+
+// version is set by scripts/release.sh.
+var version = "dev"
 
 // dbFile is the SQLite file inside --data.
 const dbFile = "worktalk.db"
@@ -56,24 +60,28 @@ func NewMain() *Main {
 	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
-const usage = `usage:
-  worktalkd serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--secret-key-file FILE]
-            [--public-url URL] [--trusted-proxy CIDRS] [--retention D] [--demo] [--poll D]
-  worktalkd workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]
-  worktalkd workspace list (--data DIR | --db URL)
-  worktalkd workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
-            [--name-editable on|off] [--picture-editable on|off] [--field KEY:FLAGS ...]
-  worktalkd member create (--data DIR | --db URL) --workspace ID --email EMAIL --name NAME
-            [--password PASSWORD | password on stdin] [--admin] [--set KEY=VALUE ...]
-  worktalkd member list (--data DIR | --db URL) --workspace ID
-  worktalkd member import (--data DIR | --db URL) --workspace ID --public-url URL [--out FILE]
-            [--link-ttl D] FILE.csv
-  worktalkd member update (--data DIR | --db URL) --workspace ID FILE.csv
-  worktalkd member disable|enable (--data DIR | --db URL) --workspace ID --member EMAIL|ID
-  worktalkd audit list (--data DIR | --db URL) [--workspace ID] [--limit N]
-  worktalkd key init|rotate|prune (--data DIR | --db URL) [--secret-key-file FILE]
-  worktalkd key new
---data DIR keeps an SQLite database in DIR (one node); --db postgres://... uses
+// commands are the synopses of the subcommands, in the order usage lists
+// them; name is what follows "worktalkd", with alternatives after a "|".
+var commands = []struct{ name, synopsis string }{
+	{"serve", `serve --addr HOST:PORT (--data DIR | --db URL [--nats URLS]) [--secret-key-file FILE]
+            [--public-url URL] [--trusted-proxy CIDRS] [--retention D] [--demo] [--poll D]`},
+	{"workspace create", `workspace create (--data DIR | --db URL) --name NAME [--external-chat on|off]`},
+	{"workspace list", `workspace list (--data DIR | --db URL)`},
+	{"workspace set", `workspace set (--data DIR | --db URL) --id ID [--external-chat on|off]
+            [--name-editable on|off] [--picture-editable on|off] [--field KEY:FLAGS ...]`},
+	{"member create", `member create (--data DIR | --db URL) --workspace ID --email EMAIL --name NAME
+            [--password PASSWORD | password on stdin] [--admin] [--set KEY=VALUE ...]`},
+	{"member list", `member list (--data DIR | --db URL) --workspace ID`},
+	{"member import", `member import (--data DIR | --db URL) --workspace ID --public-url URL [--out FILE]
+            [--link-ttl D] FILE.csv`},
+	{"member update", `member update (--data DIR | --db URL) --workspace ID FILE.csv`},
+	{"member disable|enable", `member disable|enable (--data DIR | --db URL) --workspace ID --member EMAIL|ID`},
+	{"audit list", `audit list (--data DIR | --db URL) [--workspace ID] [--limit N]`},
+	{"key init|rotate|prune", `key init|rotate|prune (--data DIR | --db URL) [--secret-key-file FILE]`},
+	{"key new", `key new`},
+}
+
+const usageNotes = `--data DIR keeps an SQLite database in DIR (one node); --db postgres://... uses
 PostgreSQL, and --nats nats://... relays events between the nodes sharing it.
 Admin subcommands may run while the server does: it reads their changes back
 from the database (every --poll, 0.5s by default; with --db only when --nats
@@ -89,33 +97,76 @@ The server key that seals QR links lives outside the database: DATA/server.key
 (made at first start), or --secret-key-file / $WORKTALKD_SECRET_KEY, the same on
 every node sharing PostgreSQL. key rotate adds a new key, key prune drops old ones
 (docs/operations.md).
-Run a subcommand with -h for its flags.`
+Run a subcommand with -h for its flags; worktalkd --version prints the version.`
+
+// synopsis is the usage of the subcommands whose name starts with prefix
+// ("" for all of them).
+func synopsis(prefix string) string {
+	var b strings.Builder
+	b.WriteString("usage:\n")
+	for _, c := range commands {
+		if covers(c.name, prefix) {
+			b.WriteString("  worktalkd " + c.synopsis + "\n")
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// covers reports whether the synopsis named name documents command (a
+// group such as "member" covers its subcommands).
+func covers(name, command string) bool {
+	if command == "" {
+		return true
+	}
+	group, subs, _ := strings.Cut(name, " ")
+	if command == group {
+		return true
+	}
+	for _, sub := range strings.Split(subs, "|") {
+		if command == group+" "+sub {
+			return true
+		}
+	}
+	return false
+}
+
+// errUsage is a command line that names no command: usage went to stderr.
+var errUsage = errors.New("no command given")
 
 // ParseFlags reads the subcommand and its flags from args (without the
-// program name).
+// program name). Asking for help (-h, or a group such as "workspace -h")
+// prints usage to Stdout and returns flag.ErrHelp; --version prints the
+// version and returns cli.ErrVersion. Both mean: exit 0.
 func (m *Main) ParseFlags(args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(m.Stderr, usage)
-		return flag.ErrHelp
+		fmt.Fprintln(m.Stderr, synopsis("")+"\n"+usageNotes)
+		return errUsage
 	}
 	name, rest := args[0], args[1:]
+	switch {
+	case cli.IsHelp(name):
+		fmt.Fprintln(m.Stdout, synopsis("")+"\n"+usageNotes)
+		return flag.ErrHelp
+	case cli.IsVersion(name):
+		fmt.Fprintln(m.Stdout, cli.Version("worktalkd", version))
+		return cli.ErrVersion
+	}
 	switch name {
 	case "serve":
 		return m.parseServe(rest)
 	case "workspace", "member", "audit", "key":
 		if len(rest) == 0 {
-			fmt.Fprintln(m.Stderr, usage)
-			return fmt.Errorf("%s needs a subcommand", name)
+			return fmt.Errorf("%s needs a subcommand:\n%s", name, synopsis(name))
+		}
+		if cli.IsHelp(rest[0]) {
+			fmt.Fprintln(m.Stdout, synopsis(name))
+			return flag.ErrHelp
 		}
 		if name == "key" {
 			return m.parseKey(name+" "+rest[0], rest[1:])
 		}
 		return m.parseAdmin(name+" "+rest[0], rest[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(m.Stderr, usage)
-		return flag.ErrHelp
 	default:
-		fmt.Fprintln(m.Stderr, usage)
 		return fmt.Errorf("unknown command %q", name)
 	}
 }
@@ -162,9 +213,12 @@ func (m *Main) Close() error {
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
 func (m *Main) newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("worktalkd "+name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	return fs
+	return flag.NewFlagSet("worktalkd "+name, flag.ContinueOnError)
+}
+
+// parse parses the flags of subcommand cmd; -h prints its usage to Stdout.
+func (m *Main) parse(fs *flag.FlagSet, cmd string, args []string) error {
+	return cli.Parse(fs, args, m.Stdout, synopsis(cmd))
 }
 
 func (m *Main) getenv(name string) string {

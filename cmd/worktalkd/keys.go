@@ -109,7 +109,12 @@ func (m *Main) parseKey(cmd string, args []string) error {
 		db.register(fs)
 		kf.register(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	switch cmd {
+	case "key new", "key init", "key rotate", "key prune":
+	default:
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if err := m.parse(fs, cmd, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -133,9 +138,6 @@ func (m *Main) parseKey(cmd string, args []string) error {
 		run = m.keyRotate
 	case "key prune":
 		run = m.keyPrune
-	default:
-		fmt.Fprintln(m.Stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
 	}
 	m.run = func(ctx context.Context) error {
 		path, err := m.keyPath(db, kf)

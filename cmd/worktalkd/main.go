@@ -17,6 +17,9 @@
 //	worktalkd member list (--data DIR | --db URL) --workspace ID
 //	worktalkd key init|rotate|prune (--data DIR | --db URL) [--secret-key-file FILE]
 //	worktalkd key new
+//	worktalkd --version
+//
+// -h after any of these prints its flags.
 package main
 
 import (
@@ -27,15 +30,19 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"worktalk.dev/worktalk/cmd/internal/cli"
 )
 
 func main() {
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+		switch {
+		case errors.Is(err, flag.ErrHelp), errors.Is(err, cli.ErrVersion):
+			os.Exit(0)
+		case !errors.Is(err, errUsage):
+			fmt.Fprintf(os.Stderr, "worktalkd: %v\nRun 'worktalkd -h' for usage.\n", err)
 		}
-		fmt.Fprintln(os.Stderr, "worktalkd:", err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	"worktalk.dev/worktalk/cmd/internal/cli"
 	"worktalk.dev/worktalk/internal/argon2id"
 	"worktalk.dev/worktalk/protocol"
 )
@@ -192,5 +195,59 @@ func TestTrustedProxyFlag(t *testing.T) {
 	m, _ := runMain(t, "", "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--trusted-proxy", "127.0.0.1")
 	if !m.Serving() {
 		t.Fatal("serve with --trusted-proxy is not serving")
+	}
+}
+
+// -h prints usage to stdout and asks for exit 0, for the program and for
+// every subcommand and group; --version too.
+func TestHelpOnStdout(t *testing.T) {
+	tests := [][]string{{"-h"}, {"--help"}, {"help"}, {"--version"}, {"version"},
+		{"serve", "-h"}, {"workspace", "-h"}, {"member", "--help"}, {"key", "-h"}}
+	for _, c := range commands {
+		group, subs, _ := strings.Cut(c.name, " ")
+		for _, sub := range strings.Split(subs, "|") {
+			if sub != "" {
+				tests = append(tests, []string{group, sub, "-h"})
+			}
+		}
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			m := &Main{Stdout: &out, Stderr: &errOut}
+			err := m.ParseFlags(args)
+			if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, cli.ErrVersion) {
+				t.Fatalf("ParseFlags(%q) = %v, want flag.ErrHelp or cli.ErrVersion", args, err)
+			}
+			if out.Len() == 0 || errOut.Len() != 0 {
+				t.Errorf("ParseFlags(%q) printed stdout %q and stderr %q, want only stdout", args, out.String(), errOut.String())
+			}
+			if len(args) == 3 && !strings.Contains(out.String(), "worktalkd "+args[0]) {
+				t.Errorf("%q printed %q, want its synopsis", args, out.String())
+			}
+		})
+	}
+}
+
+// member list lines its columns up when names are Hangul (two terminal
+// cells per syllable).
+func TestMemberListAlignsHangul(t *testing.T) {
+	dir := t.TempDir()
+	_, out := runMain(t, "", "workspace", "create", "--data", dir, "--name", "한빛")
+	ws := regexp.MustCompile(`created workspace (\S+)`).FindStringSubmatch(out)[1]
+	for _, who := range [][2]string{{"kim@acme.test", "김서연"}, {"emma@acme.test", "Emma Wilson"}} {
+		runMain(t, "", "member", "create", "--data", dir, "--workspace", ws, "--email", who[0], "--name", who[1],
+			"--password", "a long enough password", "--admin")
+	}
+	_, out = runMain(t, "", "member", "list", "--data", dir, "--workspace", ws)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("member list printed %q, want a header and two rows", out)
+	}
+	// The last column (ADMIN, then "yes") starts after the line's last space.
+	for i, l := range lines {
+		if got, want := cli.DisplayWidth(l[:strings.LastIndex(l, " ")+1]), cli.DisplayWidth(lines[0][:strings.LastIndex(lines[0], " ")+1]); got != want {
+			t.Errorf("line %d: ADMIN column at cell %d, want %d:\n%s", i, got, want, out)
+		}
 	}
 }

@@ -49,7 +49,7 @@ func (m *Main) parseServe(args []string) error {
 	fs.DurationVar(&f.retention, "retention", 0, "keep events this `DURATION` (e.g. 720h), dropping older ones every so often; "+
 		"a client away longer gets a snapshot instead of the events it missed (default: keep all)")
 	fs.DurationVar(&f.poll, "poll", 500*time.Millisecond, "how often to look for changes other processes (admin commands) or nodes wrote")
-	if err := fs.Parse(args); err != nil {
+	if err := m.parse(fs, "serve", args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
