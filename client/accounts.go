@@ -239,7 +239,7 @@ func postJSON(ctx context.Context, opt Options, url, token string, v, out any) e
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
 	if err != nil {
-		return protocol.Errorf(protocol.EInvalid, "the server address is not valid")
+		return protocol.Errorf(protocol.EInvalid, "the server address is not valid").Because(protocol.RServerURL)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -273,7 +273,7 @@ func httpError(status int, body []byte) error {
 		return &pe
 	}
 	if status == http.StatusUnauthorized {
-		return protocol.Errorf(protocol.EUnauthorized, "sign in again")
+		return protocol.Errorf(protocol.EUnauthorized, "sign in again").Because(protocol.RSignedOut)
 	}
 	return protocol.Errorf(protocol.EInternal, "the server answered %d", status)
 }

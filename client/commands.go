@@ -94,7 +94,7 @@ func (e *Engine) SendMessage(ctx context.Context, roomID, text string) (Message,
 			return Message{}, err
 		}
 	case i < 0:
-		return Message{}, protocol.Errorf(protocol.ENotFound, "this chat room does not exist")
+		return Message{}, protocol.Errorf(protocol.ENotFound, "this chat room does not exist").Because(protocol.RNoRoom)
 	case st.Rooms[i].Closed:
 		return Message{}, protocol.Errorf(protocol.EBlocked, "nobody can send messages in this chat any more")
 	}
@@ -147,7 +147,7 @@ func (e *Engine) OpenDirectRoom(ctx context.Context, memberID string) (string, e
 		return "", protocol.Errorf(protocol.EBlocked, "you blocked this member; unblock them to chat")
 	}
 	if _, ok := e.knownProfile(memberID); !ok {
-		return "", protocol.Errorf(protocol.ENotFound, "this member is not known")
+		return "", protocol.Errorf(protocol.ENotFound, "this member is not known").Because(protocol.RNoMember)
 	}
 	return id, e.createRoomLocked(ctx, protocol.NewID(), protocol.CreateRoom{Kind: protocol.RoomDirect, Members: []string{memberID}})
 }
@@ -168,13 +168,13 @@ func isBlocked(st State, id string) bool {
 // Errors: EInvalid, ETooLarge.
 func (e *Engine) CreateGroupRoom(ctx context.Context, title string, memberIDs []string) (string, error) {
 	if utf8.RuneCountInString(title) > protocol.MaxTitleLen {
-		return "", protocol.FieldError(protocol.ETooLarge, "title", "title is longer than %d characters", protocol.MaxTitleLen)
+		return "", protocol.FieldError(protocol.ETooLarge, "title", "title is longer than %d characters", protocol.MaxTitleLen).Because(protocol.RTooLong)
 	}
 	if len(memberIDs) == 0 {
-		return "", protocol.FieldError(protocol.EInvalid, "members", "choose at least one member")
+		return "", protocol.FieldError(protocol.EInvalid, "members", "choose at least one member").Because(protocol.REmpty)
 	}
 	if len(memberIDs) > protocol.MaxGroupMembers {
-		return "", protocol.FieldError(protocol.ETooLarge, "members", "a group has at most %d members", protocol.MaxGroupMembers)
+		return "", protocol.FieldError(protocol.ETooLarge, "members", "a group has at most %d members", protocol.MaxGroupMembers).Because(protocol.RTooLong)
 	}
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()

@@ -144,7 +144,7 @@ func (e *Engine) revoke() {
 	e.revoked = true
 	e.mu.Unlock()
 	e.setConn(func(c *ConnState) {
-		*c = ConnState{Error: "you were signed out on this device; sign in again"}
+		*c = ConnState{Problem: ConnSignedOut, Error: "you were signed out on this device; sign in again"}
 	})
 }
 
@@ -179,7 +179,7 @@ func (e *Engine) connect() (connected, stop bool) {
 	wg.Wait()
 	if !stop {
 		e.setConn(func(c *ConnState) {
-			*c = ConnState{Error: "the connection to the server was lost"}
+			*c = ConnState{Problem: ConnLost, Error: "the connection to the server was lost"}
 		})
 	}
 	return connected, stop
@@ -195,7 +195,9 @@ func (e *Engine) dial() (ws *websocket.Conn, stop bool) {
 	}
 	if err != nil {
 		e.log.Warn("read session token", "err", err)
-		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot read the saved sign-in from the keyring"} })
+		e.setConn(func(c *ConnState) {
+			*c = ConnState{Problem: ConnKeyring, Error: "cannot read the saved sign-in from the keyring"}
+		})
 		return nil, false
 	}
 	// Compression is for what the server sends large (snapshot pages); what
@@ -212,7 +214,7 @@ func (e *Engine) dial() (ws *websocket.Conn, stop bool) {
 			return nil, true
 		}
 		e.log.Info("dial", "err", err)
-		e.setConn(func(c *ConnState) { *c = ConnState{Error: "cannot reach the server"} })
+		e.setConn(func(c *ConnState) { *c = ConnState{Problem: ConnUnreachable, Error: "cannot reach the server"} })
 		return nil, false
 	}
 	ws.EnableWriteCompression(false)

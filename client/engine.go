@@ -120,8 +120,17 @@ type State struct {
 type ConnState struct {
 	Online     bool
 	CatchingUp bool
-	Error      string // last connection problem in plain words
+	Problem    string // why it is offline: one of the Conn* codes, "" when not known
+	Error      string // the last connection problem in English, for logs
 }
+
+// Why the engine is offline, for the UI to say in its own language.
+const (
+	ConnUnreachable = "unreachable" // the server cannot be reached
+	ConnLost        = "lost"        // the connection broke
+	ConnKeyring     = "keyring"     // the saved sign-in cannot be read from the keyring
+	ConnSignedOut   = "signed_out"  // the session ended: sign in again
+)
 
 // RoomSummary is a room as the room list shows it.
 type RoomSummary struct {
@@ -142,11 +151,12 @@ type Message struct {
 
 // Notice is something the user must be told, such as a refused change.
 type Notice struct {
-	ID   string
-	Op   string // the refused op
-	Code string // protocol error code
-	Text string // plain words (the server's message)
-	At   time.Time
+	ID     string
+	Op     string // the refused op
+	Code   string // protocol error code
+	Reason string // protocol error reason, may be empty
+	Text   string // the server's message, in English
+	At     time.Time
 }
 
 // Engine is one signed-in workspace: its local store and its connection.

@@ -95,11 +95,12 @@ func (e *Engine) settle(ctx context.Context, en store.Entry, f protocol.Frame) b
 		ch, err = e.db.Drop(ctx, en)
 	default:
 		ch, err = e.db.Refuse(ctx, en, store.Notice{
-			ID:   protocol.NewID(),
-			Op:   en.Op,
-			Code: f.Err.Code,
-			Text: f.Err.Message,
-			At:   e.opt.now(),
+			ID:     protocol.NewID(),
+			Op:     en.Op,
+			Code:   f.Err.Code,
+			Reason: f.Err.Reason,
+			Text:   f.Err.Message,
+			At:     e.opt.now(),
 		})
 	}
 	if err != nil {

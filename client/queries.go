@@ -213,7 +213,7 @@ func (e *Engine) picture(ctx context.Context, id, suffix string) ([]byte, error)
 	}
 	tok, err := e.secrets.Get(SecretService, secretUser(e.acct.ServerURL, e.acct.MemberID))
 	if err != nil {
-		return nil, protocol.Errorf(protocol.EUnauthorized, "sign in again")
+		return nil, protocol.Errorf(protocol.EUnauthorized, "sign in again").Because(protocol.RSignedOut)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.acct.ServerURL+"/api/pictures/"+url.PathEscape(id)+suffix, nil)
 	if err != nil {
@@ -233,7 +233,7 @@ func (e *Engine) picture(ctx context.Context, id, suffix string) ([]byte, error)
 		return nil, httpError(resp.StatusCode, b)
 	}
 	if len(b) > protocol.MaxPictureBytes { // cut short: never cache a broken image
-		return nil, protocol.Errorf(protocol.ETooLarge, "the picture is larger than %d bytes", protocol.MaxPictureBytes)
+		return nil, protocol.FieldError(protocol.ETooLarge, "picture", "the picture is larger than %d bytes", protocol.MaxPictureBytes).Because(protocol.RTooLong)
 	}
 	if err := e.db.PutPicture(ctx, key, b, e.opt.now().UnixMilli()); err != nil {
 		e.log.Warn("cache picture", "err", err)

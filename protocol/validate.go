@@ -112,12 +112,12 @@ func ValidateName(name string) *Error {
 	n := strings.TrimSpace(name)
 	switch {
 	case n == "":
-		return FieldError(EInvalid, "name", "name cannot be empty")
+		return FieldError(EInvalid, "name", "name cannot be empty").Because(REmpty)
 	case utf8.RuneCountInString(n) > MaxNameLen:
-		return FieldError(ETooLarge, "name", "name is longer than %d characters", MaxNameLen)
+		return FieldError(ETooLarge, "name", "name is longer than %d characters", MaxNameLen).Because(RTooLong)
 	}
 	if p := LineProblem(n); p != "" {
-		return FieldError(EInvalid, "name", "name %s", p)
+		return FieldError(EInvalid, "name", "name %s", p).Because(ProblemReason(p))
 	}
 	return nil
 }
@@ -130,10 +130,10 @@ func ValidateRoomTitle(title string) *Error {
 		return nil
 	}
 	if utf8.RuneCountInString(t) > MaxTitleLen {
-		return FieldError(ETooLarge, "title", "room name is longer than %d characters", MaxTitleLen)
+		return FieldError(ETooLarge, "title", "room name is longer than %d characters", MaxTitleLen).Because(RTooLong)
 	}
 	if p := LineProblem(t); p != "" {
-		return FieldError(EInvalid, "title", "room name %s", p)
+		return FieldError(EInvalid, "title", "room name %s", p).Because(ProblemReason(p))
 	}
 	return nil
 }
@@ -149,19 +149,19 @@ func ValidateFieldValue(def FieldDef, v string) *Error {
 		max = MaxFieldLen
 	}
 	if utf8.RuneCountInString(v) > max {
-		return FieldError(ETooLarge, def.Key, "%s is longer than %d characters", def.Label, max)
+		return FieldError(ETooLarge, def.Key, "%s is longer than %d characters", def.Label, max).Because(RTooLong)
 	}
 	if p := LineProblem(v); p != "" {
-		return FieldError(EInvalid, def.Key, "%s %s", def.Label, p)
+		return FieldError(EInvalid, def.Key, "%s %s", def.Label, p).Because(ProblemReason(p))
 	}
 	switch def.Kind {
 	case FieldPhone:
 		if !phonePattern.MatchString(v) {
-			return FieldError(EInvalid, def.Key, "%s must be a phone number such as +82 10-1234-5678", def.Label)
+			return FieldError(EInvalid, def.Key, "%s must be a phone number such as +82 10-1234-5678", def.Label).Because(RPhone)
 		}
 	case FieldEmail:
 		if len(v) > MaxEmailLen || !emailPattern.MatchString(v) {
-			return FieldError(EInvalid, def.Key, "%s must be an e-mail address such as name@example.com", def.Label)
+			return FieldError(EInvalid, def.Key, "%s must be an e-mail address such as name@example.com", def.Label).Because(REmail)
 		}
 	}
 	return nil
@@ -174,16 +174,16 @@ func ValidatePicture(b []byte) *Error {
 		return nil
 	}
 	if len(b) > MaxPictureBytes {
-		return FieldError(ETooLarge, "picture", "picture is larger than %d KB", MaxPictureBytes>>10)
+		return FieldError(ETooLarge, "picture", "picture is larger than %d KB", MaxPictureBytes>>10).Because(RTooLong)
 	}
 	// The header is enough: a small file can claim a huge image, and every
 	// client that shows the picture would decode it.
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil || (format != "png" && format != "jpeg") {
-		return FieldError(EInvalid, "picture", "picture must be a PNG or JPEG image")
+		return FieldError(EInvalid, "picture", "picture must be a PNG or JPEG image").Because(RNotImage)
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxPictureSide || cfg.Height > MaxPictureSide {
-		return FieldError(ETooLarge, "picture", "picture must be at most %d×%d pixels", MaxPictureSide, MaxPictureSide)
+		return FieldError(ETooLarge, "picture", "picture must be at most %d×%d pixels", MaxPictureSide, MaxPictureSide).Because(RImageSide)
 	}
 	return nil
 }
@@ -193,7 +193,7 @@ func ValidatePicture(b []byte) *Error {
 // pass its field's rules. The first problem found is returned.
 func (s WorkspaceSettings) ValidateProfileUpdate(u ProfileUpdate) *Error {
 	if u.Name == nil && u.Fields == nil && u.Picture == nil {
-		return Errorf(EInvalid, "nothing to update")
+		return Errorf(EInvalid, "nothing to update").Because(RNoChange)
 	}
 	if u.Name != nil {
 		if !s.NameEditable {
@@ -206,7 +206,7 @@ func (s WorkspaceSettings) ValidateProfileUpdate(u ProfileUpdate) *Error {
 	for key, v := range u.Fields {
 		def, ok := s.Field(key)
 		if !ok || !def.Visible {
-			return FieldError(EInvalid, key, "there is no profile field %q", key)
+			return FieldError(EInvalid, key, "there is no profile field %q", key).Because(RNoField)
 		}
 		if !def.Editable {
 			return FieldError(ENotEditable, key, "your workspace admin does not let members change %s", def.Label)
@@ -231,16 +231,16 @@ func (s WorkspaceSettings) ValidateProfileUpdate(u ProfileUpdate) *Error {
 // writers need them), but never NUL, which no store keeps alike.
 func ValidateMessageText(text string) *Error {
 	if strings.TrimSpace(text) == "" {
-		return FieldError(EInvalid, "text", "message is empty")
+		return FieldError(EInvalid, "text", "message is empty").Because(REmpty)
 	}
 	if !utf8.ValidString(text) {
-		return FieldError(EInvalid, "text", "message is not valid text")
+		return FieldError(EInvalid, "text", "message is not valid text").Because(RNotText)
 	}
 	if strings.IndexByte(text, 0) >= 0 {
-		return FieldError(EInvalid, "text", "message contains a NUL character")
+		return FieldError(EInvalid, "text", "message contains a NUL character").Because(RNUL)
 	}
 	if utf8.RuneCountInString(text) > MaxMessageLen {
-		return FieldError(ETooLarge, "text", "message is longer than %d characters", MaxMessageLen)
+		return FieldError(ETooLarge, "text", "message is longer than %d characters", MaxMessageLen).Because(RTooLong)
 	}
 	return nil
 }
@@ -249,14 +249,14 @@ func ValidateMessageText(text string) *Error {
 func ValidateLockPassword(pw string) *Error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinLockPasswordLen || n > MaxLockPasswordLen {
-		return FieldError(EInvalid, "password", "lock password must be %d to %d characters", MinLockPasswordLen, MaxLockPasswordLen)
+		return FieldError(EInvalid, "password", "lock password must be %d to %d characters", MinLockPasswordLen, MaxLockPasswordLen).Because(RLength)
 	}
 	return nil
 }
 
 // What LineProblem reports, worded to end a sentence that starts with what
-// the text is ("name contains text direction controls"). Clients match
-// error messages against them to say the same in the user's language.
+// the text is ("name contains text direction controls"). Errors about them
+// carry the reason ProblemReason gives, for clients to translate.
 const (
 	ProblemNotText   = "is not valid text"
 	ProblemControl   = "contains control characters or line breaks"
@@ -264,6 +264,24 @@ const (
 	ProblemMarks     = "has too many accent marks on one character"
 	ProblemInvisible = "has no visible characters"
 )
+
+// ProblemReason is the error reason (RNotText, RControl, ...) of what
+// LineProblem reported, "" for "".
+func ProblemReason(problem string) string {
+	switch problem {
+	case ProblemNotText:
+		return RNotText
+	case ProblemControl:
+		return RControl
+	case ProblemDirection:
+		return RDirection
+	case ProblemMarks:
+		return RMarks
+	case ProblemInvisible:
+		return RInvisible
+	}
+	return ""
+}
 
 // LineProblem says what is wrong with a one-line text shown to other people
 // (a name, a title, a field value), or "" when nothing is: invalid UTF-8

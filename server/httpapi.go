@@ -94,7 +94,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return protocol.Errorf(protocol.ETooLarge, "request body is larger than %d bytes", limit)
+			return protocol.Errorf(protocol.ETooLarge, "request body is larger than %d bytes", limit).Because(protocol.RTooLong)
 		}
 		return protocol.Errorf(protocol.EInvalid, "request body could not be read")
 	}
@@ -122,7 +122,7 @@ func bearerToken(r *http.Request) (string, bool) {
 func (s *Server) authenticate(r *http.Request) (service.Caller, error) {
 	tok, ok := bearerToken(r)
 	if !ok {
-		return service.Caller{}, protocol.Errorf(protocol.EUnauthorized, "sign in first")
+		return service.Caller{}, protocol.Errorf(protocol.EUnauthorized, "sign in first").Because(protocol.RSignedOut)
 	}
 	return s.svc.Authenticate(r.Context(), tok)
 }

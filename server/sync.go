@@ -31,7 +31,7 @@ func (c *conn) sync(ctx context.Context, f protocol.Frame) error {
 	}
 	if c.synced {
 		return c.writeFrame(protocol.Frame{T: protocol.FrameRes, ID: f.ID,
-			Err: protocol.Errorf(protocol.EConflict, "this connection is already syncing; reconnect to start over")})
+			Err: protocol.Errorf(protocol.EConflict, "this connection is already syncing; reconnect to start over").Because(protocol.RAlreadySyncing)})
 	}
 	c.synced = true
 

@@ -210,7 +210,7 @@ func (c *conn) handle(msg []byte) error {
 	c.mu.Unlock()
 	if revoked {
 		return c.writeFrame(protocol.Frame{T: protocol.FrameRes, ID: f.ID,
-			Err: protocol.Errorf(protocol.EUnauthorized, "this session was signed out")})
+			Err: protocol.Errorf(protocol.EUnauthorized, "this session was signed out").Because(protocol.RSignedOut)})
 	}
 
 	ctx, cancel := context.WithTimeout(c.srv.ctx, requestTimeout)
@@ -364,7 +364,7 @@ func (c *conn) killLocked(reason string) {
 func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	tok, ok := bearerToken(r)
 	if !ok {
-		s.writeError(w, protocol.Errorf(protocol.EUnauthorized, "sign in first"), "sync")
+		s.writeError(w, protocol.Errorf(protocol.EUnauthorized, "sign in first").Because(protocol.RSignedOut), "sync")
 		return
 	}
 	caller, err := s.svc.Authenticate(r.Context(), tok)

@@ -131,7 +131,7 @@ func dropEntry(ctx context.Context, tx *sql.Tx, e Entry, ch *Changes) error {
 }
 
 func insertNotice(ctx context.Context, tx *sql.Tx, n Notice) error {
-	_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO notices(id, op, code, text, at) VALUES(?, ?, ?, ?, ?)", n.ID, n.Op, n.Code, n.Text, n.At.UnixMilli())
+	_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO notices(id, op, code, reason, text, at) VALUES(?, ?, ?, ?, ?, ?)", n.ID, n.Op, n.Code, n.Reason, n.Text, n.At.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("write notice: %w", err)
 	}
@@ -154,7 +154,7 @@ func (d *DB) DeleteNotice(ctx context.Context, id string) error {
 
 // Notices returns the stored notices, oldest first.
 func (d *DB) Notices(ctx context.Context) ([]Notice, error) {
-	rows, err := d.db.QueryContext(ctx, "SELECT id, op, code, text, at FROM notices ORDER BY n")
+	rows, err := d.db.QueryContext(ctx, "SELECT id, op, code, reason, text, at FROM notices ORDER BY n")
 	if err != nil {
 		return nil, fmt.Errorf("read notices: %w", err)
 	}
@@ -163,7 +163,7 @@ func (d *DB) Notices(ctx context.Context) ([]Notice, error) {
 	for rows.Next() {
 		var n Notice
 		var at int64
-		if err := rows.Scan(&n.ID, &n.Op, &n.Code, &n.Text, &at); err != nil {
+		if err := rows.Scan(&n.ID, &n.Op, &n.Code, &n.Reason, &n.Text, &at); err != nil {
 			return nil, fmt.Errorf("read notices: %w", err)
 		}
 		n.At = time.UnixMilli(at)

@@ -72,4 +72,6 @@ CREATE TABLE reads (
 	unread  INTEGER NOT NULL
 );
 `,
+	// 3: the reason of a refusal, for the UI to say it in its language.
+	`ALTER TABLE notices ADD COLUMN reason TEXT NOT NULL DEFAULT '';`,
 }

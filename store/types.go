@@ -47,11 +47,12 @@ type Entry struct {
 
 // Notice is something the user must be told, such as a refused mutation.
 type Notice struct {
-	ID   string
-	Op   string
-	Code string
-	Text string
-	At   time.Time
+	ID     string
+	Op     string
+	Code   string
+	Reason string
+	Text   string
+	At     time.Time
 }
 
 // Changes says what a write touched, so that readers refresh only that.

@@ -39,7 +39,7 @@ type addExternalDialog struct {
 	OnCard func()
 
 	dlg      *dialog.CustomDialog
-	link     *widget.Entry // nil when adding back by member id
+	link     *entry // nil when adding back by member id
 	view     *widget.Button
 	card     *fyne.Container
 	cardPic  *avatar
@@ -58,7 +58,7 @@ type addExternalDialog struct {
 // be empty). Show it with (App).showDialog(win, d.dlg) or d.dlg.Show().
 func newAddExternalDialog(work *worker, eng externalEngine, win fyne.Window, link string) *addExternalDialog {
 	d := newExternalDialogBase(work, eng, win)
-	d.link = widget.NewEntry()
+	d.link = newEntry()
 	d.link.SetPlaceHolder("https://…/p/…")
 	d.link.SetText(strings.TrimSpace(link))
 	d.link.OnSubmitted = func(string) { d.onViewTapped() }
@@ -189,15 +189,9 @@ func (d *addExternalDialog) onViewTapped() {
 }
 
 func (d *addExternalDialog) onAddTapped() {
-	confirm := dialog.NewConfirm(lang.L("Add as external member"),
+	d.work.dialogs.confirm(d.win, lang.L("Add as external member"),
 		lang.L("Add {{.Name}} as an external member?", map[string]any{"Name": d.name}),
-		func(ok bool) {
-			if ok {
-				d.addConfirmed()
-			}
-		}, d.win)
-	confirm.SetConfirmText(lang.L("Confirm"))
-	confirm.Show()
+		lang.L("Confirm"), d.addConfirmed)
 }
 
 // addConfirmed redeems the link (which needs the server, and uses up a
@@ -257,10 +251,10 @@ func addErrorText(err error) string {
 		return lang.L("This is your own profile link.")
 	case protocol.ECoworker:
 		return lang.L("This member is in your own workspace. Find them in the org chart.")
-	case protocol.EExternalOff:
-		return lang.L("Chatting with external members is turned off in your workspace or in theirs.")
 	case protocol.EForbidden:
-		return lang.L("You can add back only members who added you. Ask them for their profile link.")
+		if protocol.ErrorReason(err) == "" {
+			return lang.L("You can add back only members who added you. Ask them for their profile link.")
+		}
 	}
 	return errorText(err)
 }

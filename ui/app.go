@@ -82,7 +82,6 @@ type App struct {
 	locker    *locker          // nil when lock mode is unavailable
 	// pendingLink is a profile link to open once a workspace shows.
 	pendingLink string
-	dialogs     map[fyne.Window][]dialog.Dialog
 	windows     []fyne.Window // secondary windows of the open workspace
 	pics        *pictureCache
 	quit        func() // quits the Fyne app; replaced in tests
@@ -122,14 +121,13 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 		cfg.Logger = slog.Default()
 	}
 	a := &App{
-		fa:      fa,
-		cfg:     cfg,
-		log:     cfg.Logger,
-		work:    newWorker(post, cfg.Logger),
-		dialogs: map[fyne.Window][]dialog.Dialog{},
-		quit:    fa.Quit,
-		now:     time.Now,
-		loc:     time.Local,
+		fa:   fa,
+		cfg:  cfg,
+		log:  cfg.Logger,
+		work: newWorker(post, cfg.Logger),
+		quit: fa.Quit,
+		now:  time.Now,
+		loc:  time.Local,
 
 		pendingLink: cfg.OpenLink,
 	}
@@ -149,6 +147,7 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 		if cfg.OSIdle != nil {
 			a.locker.idle.SetOSIdle(cfg.OSIdle)
 		}
+		a.work.dialogs.afterShow = a.locker.hideNewOverlays // an answer that came after the lock
 	}
 	return a
 }
@@ -402,7 +401,7 @@ func (a *App) newWindow(title string, onClose func()) fyne.Window {
 				break
 			}
 		}
-		delete(a.dialogs, w)
+		a.work.dialogs.forget(w)
 		if onClose != nil {
 			onClose()
 		}
@@ -413,50 +412,34 @@ func (a *App) newWindow(title string, onClose func()) fyne.Window {
 	return w
 }
 
-// watchKeys makes Esc close the topmost dialog of w, or call closeWindow.
-// While locked Esc does nothing: the lock screen has nothing to close.
+// watchKeys makes Esc close the newest dialog of w, or call closeWindow,
+// and Enter confirm the newest dialog. While locked only a dialog of the
+// lock screen itself takes keys: the rest is hidden.
 func (a *App) watchKeys(w fyne.Window, closeWindow func()) {
 	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		a.touch()
-		if ev.Name != fyne.KeyEscape || a.locked() {
+		if a.locked() && !a.locker.dialogUp() {
 			return
 		}
-		if !a.dismissTop(w) && closeWindow != nil {
-			closeWindow()
+		switch ev.Name {
+		case fyne.KeyEscape:
+			if !a.work.dialogs.dismissTop(w) && closeWindow != nil && !a.locked() {
+				closeWindow()
+			}
+		case fyne.KeyReturn, fyne.KeyEnter:
+			a.work.dialogs.enterTop(w)
 		}
 	})
 }
 
-// showDialog shows d on w and remembers it so Esc can close it.
-func (a *App) showDialog(w fyne.Window, d dialog.Dialog) {
-	a.dialogs[w] = append(a.dialogs[w], d)
-	d.SetOnClosed(func() {
-		list := a.dialogs[w]
-		for i, x := range list {
-			if x == d {
-				a.dialogs[w] = append(list[:i], list[i+1:]...)
-				break
-			}
-		}
-	})
-	d.Show()
-	if a.locker != nil {
-		a.locker.hideNewOverlays() // an answer that came after the lock
-	}
-}
+// showDialog shows d on w so that Esc closes it.
+func (a *App) showDialog(w fyne.Window, d dialog.Dialog) { a.work.dialogs.show(w, d, nil) }
 
 // dismissTop closes the newest dialog of w and reports whether there was one.
-func (a *App) dismissTop(w fyne.Window) bool {
-	list := a.dialogs[w]
-	if len(list) == 0 {
-		return false
-	}
-	list[len(list)-1].Dismiss()
-	return true
-}
+func (a *App) dismissTop(w fyne.Window) bool { return a.work.dialogs.dismissTop(w) }
 
 // showError tells the user what went wrong, in plain words.
 func (a *App) showError(w fyne.Window, err error) {
 	a.log.Info("action failed", "err", err)
-	a.showDialog(w, dialog.NewInformation(lang.L("Could not do that"), errorText(err), w))
+	a.work.dialogs.info(w, lang.L("Could not do that"), errorText(err))
 }

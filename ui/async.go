@@ -16,12 +16,15 @@ import (
 // worker runs engine calls off the Fyne thread and hands their results back
 // to it. It owns the goroutines screens start (run, tickOnFyne), so quitting
 // can wait for them; the watch loop of an open workspace belongs to its
-// session.
+// session. Screens show their dialogs through it too, so that Esc and Enter
+// reach the newest one.
 type worker struct {
 	// post runs fn on the Fyne thread: fyne.Do in the app, a queue the test
 	// goroutine drains in tests.
 	post func(fn func())
 	log  *slog.Logger
+	// dialogs are the dialogs shown on each window. Fyne thread only.
+	dialogs *dialogStack
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -30,7 +33,7 @@ type worker struct {
 
 func newWorker(post func(func()), log *slog.Logger) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &worker{post: post, log: log, ctx: ctx, cancel: cancel}
+	return &worker{post: post, log: log, ctx: ctx, cancel: cancel, dialogs: newDialogStack()}
 }
 
 // run calls work on its own goroutine and then, on the Fyne thread, done
@@ -66,9 +69,8 @@ func (w *worker) close() {
 	w.wg.Wait()
 }
 
-// errorText is an error in plain words in the user's language. Messages
-// from the server and the engine are shown as they are; codes with a
-// well-known meaning get a translated sentence.
+// errorText is an error in plain words in the user's language, by its
+// code and reason (see refusalText).
 func errorText(err error) string {
 	if errors.Is(err, client.ErrAccountsDamaged) {
 		return lang.L("The list of workspaces signed in on this computer (accounts.json in the data folder) is damaged. Move that file away and sign in again.")
@@ -80,15 +82,7 @@ func errorText(err error) string {
 	if !errors.As(err, &pe) {
 		return lang.L("Something went wrong. Please try again.")
 	}
-	switch pe.Code {
-	case protocol.EOffline:
-		return lang.L("You are offline. This needs a connection to the server.")
-	case protocol.ERateLimited:
-		return lang.L("Too many attempts. Please wait a moment and try again.")
-	case protocol.EInternal:
-		return lang.L("Something went wrong. Please try again.")
-	}
-	return protocol.ErrorMessage(err)
+	return refusalText(pe)
 }
 
 // postFyne is the production post: fyne.Do.

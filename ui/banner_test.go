@@ -38,3 +38,19 @@ func TestBannerWhileCatchingUp(t *testing.T) {
 		})
 	}
 }
+
+// The offline banner says why in the UI language, not in the engine's
+// English.
+func TestOfflineBannerInKorean(t *testing.T) {
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+	h := w.signedIn(t, alice)
+	setLanguage(t, "ko")
+	for _, problem := range []string{client.ConnUnreachable, client.ConnLost, client.ConnKeyring, client.ConnSignedOut} {
+		h.app.main.applyBanner(client.State{Conn: client.ConnState{Problem: problem, Error: "cannot reach the server"}, Pending: 2})
+		got := h.app.main.bannerText.Text
+		if words := latinWords(got); len(words) > 0 || !hasHangul(got) {
+			t.Errorf("%s: banner reads %q, want Korean only (English: %q)", problem, got, words)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -106,16 +105,10 @@ func (p *blockPanel) showNote(text string) {
 
 func (p *blockPanel) onBlockTapped() {
 	other := p.other
-	confirm := dialog.NewConfirm(lang.L("Block {{.Name}}?", map[string]any{"Name": other.Name}),
+	p.work.dialogs.confirm(p.win, lang.L("Block {{.Name}}?", map[string]any{"Name": other.Name}),
 		lang.L("Nobody can send messages in your 1:1 chat any more, you cannot see each other's profiles, and {{.Name}} is removed from your external members. You can unblock them later in More, Blocked members.",
 			map[string]any{"Name": other.Name}),
-		func(ok bool) {
-			if ok {
-				p.blockConfirmed(other.ID)
-			}
-		}, p.win)
-	confirm.SetConfirmText(lang.L("Block member"))
-	confirm.Show()
+		lang.L("Block member"), func() { p.blockConfirmed(other.ID) })
 }
 
 // blockConfirmed queues the block; the panel and the room change with the
@@ -127,7 +120,7 @@ func (p *blockPanel) blockConfirmed(id string) {
 	}, func(err error) {
 		if err != nil {
 			p.block.Enable()
-			dialog.ShowInformation(lang.L("Could not do that"), errorText(err), p.win)
+			p.work.dialogs.info(p.win, lang.L("Could not do that"), errorText(err))
 		}
 	})
 }

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -132,7 +131,7 @@ func (l *blockedList) onUnblockTapped(b protocol.BlockedMember) {
 		if err != nil {
 			delete(l.pending, b.ID)
 			l.render()
-			dialog.ShowInformation(lang.L("Could not do that"), errorText(err), l.win)
+			l.work.dialogs.info(l.win, lang.L("Could not do that"), errorText(err))
 			return
 		}
 		if !slices.ContainsFunc(l.unblocked, func(u protocol.BlockedMember) bool { return u.ID == b.ID }) {
@@ -143,15 +142,9 @@ func (l *blockedList) onUnblockTapped(b protocol.BlockedMember) {
 }
 
 func (l *blockedList) onAddTapped(b protocol.BlockedMember) {
-	confirm := dialog.NewConfirm(lang.L("Add as external member"),
+	l.work.dialogs.confirm(l.win, lang.L("Add as external member"),
 		lang.L("Add {{.Name}} as an external member?", map[string]any{"Name": b.Name}),
-		func(ok bool) {
-			if ok {
-				l.addConfirmed(b)
-			}
-		}, l.win)
-	confirm.SetConfirmText(lang.L("Confirm"))
-	confirm.Show()
+		lang.L("Confirm"), func() { l.addConfirmed(b) })
 }
 
 // addConfirmed queues the add; a refusal from the server arrives as an
@@ -165,7 +158,7 @@ func (l *blockedList) addConfirmed(b protocol.BlockedMember) {
 		delete(l.pending, b.ID)
 		if err != nil {
 			l.render()
-			dialog.ShowInformation(lang.L("Could not do that"), addErrorText(err), l.win)
+			l.work.dialogs.info(l.win, lang.L("Could not do that"), addErrorText(err))
 			return
 		}
 		l.added[b.ID] = true

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -30,9 +29,9 @@ type editProfile struct {
 	pic     *avatar
 	picture *[]byte // the new picture; nil = unchanged
 	picErr  *widget.Label
-	name    *widget.Entry // nil when the name is read-only
+	name    *entry // nil when the name is read-only
 	nameErr *widget.Label
-	inputs  map[string]*widget.Entry
+	inputs  map[string]*entry
 	errs    map[string]*widget.Label
 	save    *widget.Button
 	form    *fyne.Container // re-laid out when a problem shows or goes
@@ -47,7 +46,7 @@ func openEditProfile(a *App, onClosed func()) *editProfile {
 		a:        a,
 		me:       st.Me,
 		settings: st.Workspace.Settings,
-		inputs:   map[string]*widget.Entry{},
+		inputs:   map[string]*entry{},
 		errs:     map[string]*widget.Label{},
 	}
 	e.win = a.newWindow(lang.L("Profile settings"), onClosed)
@@ -85,7 +84,7 @@ func (e *editProfile) build() fyne.CanvasObject {
 	e.form = form
 	e.nameErr = errorLabel()
 	if e.settings.NameEditable {
-		e.name = widget.NewEntry()
+		e.name = newEntry()
 		e.name.SetText(e.me.Name)
 		e.name.OnChanged = func(string) { e.checkName() }
 		form.Add(formLabel(lang.L("Name")))
@@ -103,7 +102,7 @@ func (e *editProfile) build() fyne.CanvasObject {
 			form.Add(readOnlyValue(e.me.Fields[def.Key]))
 			continue
 		}
-		in := widget.NewEntry()
+		in := newEntry()
 		in.SetText(e.me.Fields[def.Key])
 		switch def.Kind {
 		case protocol.FieldPhone:
@@ -272,7 +271,7 @@ func (e *editProfile) onRemovePictureTapped() {
 func (e *editProfile) onChangePictureTapped() { e.showFilePicker() }
 
 func (e *editProfile) showFilePicker() {
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+	d := newFileOpen(e.win, lang.L("Choose a picture"), func(rc fyne.URIReadCloser, err error) {
 		if err != nil || rc == nil {
 			return
 		}
@@ -283,10 +282,10 @@ func (e *editProfile) showFilePicker() {
 			return
 		}
 		e.usePictureFile(b)
-	}, e.win)
+	})
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
 	d.Resize(fyne.NewSize(460, 480))
-	e.a.showDialog(e.win, d)
+	e.a.work.dialogs.showFile(e.win, d)
 }
 
 // usePictureFile resizes and re-encodes an image file (off the Fyne

@@ -31,6 +31,13 @@ func (e *appEntry) TypedShortcut(s fyne.Shortcut) {
 	e.Entry.TypedShortcut(s)
 }
 
+func (e *appEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && passEscape(e, k) {
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
 func (e *appEntry) TypedRune(r rune) {
 	if e.onInput != nil {
 		e.onInput()
@@ -80,5 +87,5 @@ func (e *messageEntry) TypedKey(k *fyne.KeyEvent) {
 		}
 		return
 	}
-	e.Entry.TypedKey(k)
+	e.appEntry.TypedKey(k)
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"slices"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
 	"worktalk.dev/worktalk/client"
@@ -71,8 +70,8 @@ func isBlockedID(st client.State, id string) bool {
 
 // showBlockedProfile says why a blocked member's profile does not open.
 func (a *App) showBlockedProfile() {
-	a.showDialog(a.win, dialog.NewInformation(lang.L("Profile not available"),
-		lang.L("You blocked this member. Unblock them in More, Blocked members, to see their profile again."), a.win))
+	a.work.dialogs.info(a.win, lang.L("Profile not available"),
+		lang.L("You blocked this member. Unblock them in More, Blocked members, to see their profile again."))
 }
 
 // ProfileLink reports whether text is a profile link the app opens (an

@@ -33,3 +33,31 @@ func hasHangul(s string) bool {
 	}
 	return false
 }
+
+// Every refusal reads in Korean under ko, whatever its code and reason:
+// the UI never falls back to the server's English message.
+func TestRefusalsInKorean(t *testing.T) {
+	setLanguage(t, "ko")
+	codes := []string{protocol.EInvalid, protocol.EUnauthorized, protocol.EForbidden, protocol.ENotFound, protocol.EConflict,
+		protocol.ERateLimited, protocol.EExternalOff, protocol.ELinkInvalid, protocol.EBlocked, protocol.ESelf,
+		protocol.ECoworker, protocol.ENotEditable, protocol.ETooLarge, protocol.EOffline, protocol.EInternal,
+		protocol.EUnavailable, "some_new_code"}
+	reasons := []string{"", protocol.REmpty, protocol.RTooLong, protocol.RNotText, protocol.RControl, protocol.RDirection,
+		protocol.RMarks, protocol.RInvisible, protocol.RNameChars, protocol.RNUL, protocol.RPhone, protocol.REmail,
+		protocol.RNotImage, protocol.RImageSide, protocol.RNoField, protocol.RNoChange, protocol.RLength, protocol.RServerURL,
+		protocol.RNoMember, protocol.RNoRoom, protocol.RNoPicture, protocol.RNoWorkspace, protocol.RRoomClosed,
+		protocol.RNotOwner, protocol.RNotExternal, protocol.RNotContact, protocol.RAddBackOnly, protocol.RMyWorkspace,
+		protocol.RTheirWorkspace, protocol.RWrongPassword, protocol.RSignedOut, protocol.RSignIn, protocol.RLinks,
+		protocol.RIDUsed, protocol.RExists, protocol.RAlreadySyncing, protocol.RSnapshotNeeded, "some_new_reason"}
+	for _, c := range codes {
+		for _, r := range reasons {
+			for _, field := range []string{"", "name", "picture", "members"} {
+				e := &protocol.Error{Code: c, Reason: r, Field: field, Message: "English words from the server"}
+				got := refusalText(e)
+				if words := latinWords(got); len(words) > 0 || !hasHangul(got) {
+					t.Errorf("%s/%s/%s reads %q, want Korean (English words %q)", c, r, field, got, words)
+				}
+			}
+		}
+	}
+}

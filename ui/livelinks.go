@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -189,15 +188,9 @@ func (l *liveLinks) onRevokeTapped(id string) {
 }
 
 func (l *liveLinks) onRevokeAllTapped() {
-	confirm := dialog.NewConfirm(lang.L("Revoke all links?"),
+	l.d.work.dialogs.confirm(l.d.win, lang.L("Revoke all links?"),
 		lang.L("Every one-time link you made stops working at once, and your QR link is reset: the old QR link and code stop working too, also where they are printed or saved. People who already added you stay connected."),
-		func(ok bool) {
-			if ok {
-				l.revokeAll()
-			}
-		}, l.d.win)
-	confirm.SetConfirmText(lang.L("Revoke all"))
-	confirm.Show()
+		lang.L("Revoke all"), l.revokeAll)
 }
 
 func (l *liveLinks) revokeAll() {

@@ -211,6 +211,10 @@ func (l *locker) onLockedTick() {
 	l.hideWindows()
 }
 
+// dialogUp reports whether the lock screen shows a dialog of its own (which
+// takes Esc and Enter while the rest of the app is hidden).
+func (l *locker) dialogUp() bool { return l.locked && l.screen != nil && l.screen.dialogOpen }
+
 // hideNewOverlays hides, while locked, a dialog the app has just shown,
 // without waiting for the next tick.
 func (l *locker) hideNewOverlays() {
@@ -298,8 +302,8 @@ func (l *locker) end(content fyne.CanvasObject, title string) {
 
 // askNewPassword asks for a new lock password, twice, and then calls next.
 func (l *locker) askNewPassword(next func()) {
-	pw := widget.NewPasswordEntry()
-	again := widget.NewPasswordEntry()
+	pw := newPasswordEntry()
+	again := newPasswordEntry()
 	pw.Validator = func(s string) error {
 		if err := protocol.ValidateLockPassword(s); err != nil {
 			return errors.New(lang.L("Use {{.Min}} to {{.Max}} characters.", map[string]any{"Min": protocol.MinLockPasswordLen, "Max": protocol.MaxLockPasswordLen}))
@@ -327,7 +331,7 @@ func (l *locker) askNewPassword(next func()) {
 			return l.lk.Set(secret)
 		}, func(err error) {
 			if err != nil {
-				dialog.ShowInformation(lang.L("Could not do that"), errorText(err), l.win)
+				l.work.dialogs.info(l.win, lang.L("Could not do that"), errorText(err))
 				return
 			}
 			if l.settings != nil {
@@ -343,7 +347,7 @@ func (l *locker) askNewPassword(next func()) {
 	pw.OnSubmitted = func(string) { form.Submit() }
 	again.OnSubmitted = func(string) { form.Submit() }
 	form.Resize(fyne.NewSize(420, 0))
-	form.Show()
+	l.work.dialogs.show(l.win, form, form.Submit)
 	l.win.Canvas().Focus(pw)
 }
 
@@ -450,16 +454,14 @@ func (s *lockScreen) onUnlockTapped() {
 
 func (s *lockScreen) onForgotTapped() {
 	s.dialogOpen = true
-	confirm := dialog.NewConfirm(lang.L("Forgot your lock password?"),
+	s.l.work.dialogs.confirmOr(s.l.win, lang.L("Forgot your lock password?"),
 		lang.L("You will be logged out of this workspace and its messages and files are deleted from this computer. Everything stays on the server: sign in again to get it back. Lock mode is turned off."),
-		func(ok bool) {
+		lang.L("Log out and delete"), func(ok bool) {
 			s.dialogOpen = false
 			if ok {
 				s.forgetConfirmed()
 			}
-		}, s.l.win)
-	confirm.SetConfirmText(lang.L("Log out and delete"))
-	confirm.Show()
+		})
 }
 
 // forgetConfirmed logs out and wipes the workspace, then turns lock mode
@@ -562,7 +564,7 @@ func (s *lockSettings) save(change func(*lock.Settings)) {
 		return s.l.lk.SetSettings(st)
 	}, func(err error) {
 		if err != nil {
-			dialog.ShowInformation(lang.L("Could not do that"), errorText(err), s.l.win)
+			s.l.work.dialogs.info(s.l.win, lang.L("Could not do that"), errorText(err))
 		}
 	})
 }

@@ -117,8 +117,11 @@ func (r *lockRig) setPassword(t *testing.T, pw, again string) {
 	}
 	var entries []*widget.Entry
 	walkVisible(t, top, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
+		switch e := o.(type) {
+		case *widget.Entry:
 			entries = append(entries, e)
+		case *entry:
+			entries = append(entries, &e.Entry)
 		}
 	})
 	if len(entries) != 2 {

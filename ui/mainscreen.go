@@ -121,8 +121,8 @@ func (m *mainScreen) applyBanner(st client.State) {
 		text = lang.L("Catching up with the server…")
 	case !st.Conn.Online:
 		text = lang.L("Offline. You can keep working: changes are saved here and sent when the connection is back.")
-		if st.Conn.Error != "" {
-			text += " (" + st.Conn.Error + ")"
+		if why := connProblemText(st.Conn.Problem); why != "" {
+			text += " " + why
 		}
 	}
 	if text == "" {
@@ -244,8 +244,7 @@ func (m *mainScreen) showRoom(open func(Engine, context.Context) (string, error)
 	})
 }
 
-// noticeText says in the user's language what was refused and why; reasons
-// without a translation are the server's own words.
+// noticeText says in the user's language what was refused and why.
 func noticeText(n client.Notice) string {
 	var what string
 	switch n.Op {
@@ -258,14 +257,21 @@ func noticeText(n client.Notice) string {
 	default:
 		what = lang.L("Not done")
 	}
-	why := n.Text
-	switch n.Code {
-	case protocol.ENotEditable:
-		why = lang.L("your workspace admin does not let members change this.")
-	case protocol.EBlocked:
-		why = lang.L("a block stands between you and this member.")
-	case protocol.EExternalOff:
-		why = lang.L("chatting with external members is turned off.")
+	return what + ": " + refusalText(&protocol.Error{Code: n.Code, Reason: n.Reason})
+}
+
+// connProblemText says why the app is offline, "" when the engine does not
+// know.
+func connProblemText(problem string) string {
+	switch problem {
+	case client.ConnUnreachable:
+		return lang.L("The server cannot be reached.")
+	case client.ConnLost:
+		return lang.L("The connection to the server was lost.")
+	case client.ConnKeyring:
+		return lang.L("The saved sign-in cannot be read from the OS keyring.")
+	case client.ConnSignedOut:
+		return lang.L("You were signed out. Please sign in again.")
 	}
-	return what + ": " + why
+	return ""
 }

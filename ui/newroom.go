@@ -21,7 +21,7 @@ type newRoomDialog struct {
 	a      *App
 	parent fyne.Window
 	dialog *dialog.CustomDialog
-	title  *widget.Entry
+	title  *entry
 	picks  *widget.CheckGroup
 	ids    map[string]string // check label -> member id
 	errL   *widget.Label
@@ -31,7 +31,7 @@ type newRoomDialog struct {
 func showNewRoomDialog(a *App, parent fyne.Window, preset []string) *newRoomDialog {
 	st := a.state()
 	d := &newRoomDialog{a: a, parent: parent, ids: map[string]string{}}
-	d.title = widget.NewEntry()
+	d.title = newEntry()
 	d.title.SetPlaceHolder(lang.L("Room title"))
 	var labels, selected []string
 	people := append(append([]protocol.Profile(nil), st.Members...), st.Externals...)
@@ -97,7 +97,7 @@ func (d *newRoomDialog) onCreateTapped() {
 		return
 	}
 	if err := protocol.ValidateRoomTitle(title); err != nil {
-		d.setError(lineProblemText(err.Message))
+		d.setError(problemText(err, protocol.MaxTitleLen))
 		return
 	}
 	d.create.Disable()

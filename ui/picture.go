@@ -102,12 +102,12 @@ func preparePicture(file []byte) ([]byte, error) {
 	}
 	src, format, err := image.Decode(bytes.NewReader(file))
 	if err != nil || (format != "png" && format != "jpeg") {
-		return nil, protocol.FieldError(protocol.EInvalid, "picture", "picture must be a PNG or JPEG image")
+		return nil, protocol.FieldError(protocol.EInvalid, "picture", "picture must be a PNG or JPEG image").Because(protocol.RNotImage)
 	}
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w == 0 || h == 0 {
-		return nil, protocol.FieldError(protocol.EInvalid, "picture", "picture is empty")
+		return nil, protocol.FieldError(protocol.EInvalid, "picture", "picture is empty").Because(protocol.RNotImage)
 	}
 	if w > maxPictureSide || h > maxPictureSide {
 		if w >= h {
@@ -146,7 +146,7 @@ func preparePicture(file []byte) ([]byte, error) {
 func checkPictureSize(b []byte) error {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err == nil && cfg.Width*cfg.Height > maxSourcePixels {
-		return protocol.FieldError(protocol.ETooLarge, "picture", "picture is larger than %d megapixels", maxSourcePixels/1_000_000)
+		return protocol.FieldError(protocol.ETooLarge, "picture", "picture is larger than %d megapixels", maxSourcePixels/1_000_000).Because(protocol.RImageSide)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -127,16 +126,9 @@ func (p *profilePanel) onLockTapped() { p.a.lockNow() }
 
 func (p *profilePanel) onLogOutTapped() {
 	name := p.a.state().Workspace.Name
-	d := dialog.NewConfirm(lang.L("Log out"),
+	p.a.work.dialogs.confirm(p.a.win, lang.L("Log out"),
 		lang.L("Log out of {{.Name}}? Its messages and data are removed from this computer. Other workspaces stay signed in.", map[string]any{"Name": name}),
-		func(ok bool) {
-			if ok {
-				p.a.logOut()
-			}
-		}, p.a.win)
-	d.SetConfirmText(lang.L("Log out"))
-	d.SetDismissText(lang.L("Cancel"))
-	p.a.showDialog(p.a.win, d)
+		lang.L("Log out"), p.a.logOut)
 }
 
 func (p *profilePanel) onQuitTapped() { p.a.Quit() }

@@ -280,22 +280,18 @@ func (d *shareDialog) copy(url string) {
 func (d *shareDialog) onRenewOnceTapped() { d.loadOnce() }
 
 func (d *shareDialog) onResetQRTapped() {
-	confirm := dialog.NewConfirm(lang.L("Reset QR link?"),
+	d.work.dialogs.confirm(d.win, lang.L("Reset QR link?"),
 		lang.L("The current QR link and code stop working at once, also where they are printed or saved. People who already added you stay connected."),
-		func(ok bool) {
-			if ok {
-				d.fetchQR(d.eng.ResetQRLink, lang.L("A new QR link was made. The old one no longer works."), nil)
-			}
-		}, d.win)
-	confirm.SetConfirmText(lang.L("Reset link"))
-	confirm.Show()
+		lang.L("Reset link"), func() {
+			d.fetchQR(d.eng.ResetQRLink, lang.L("A new QR link was made. The old one no longer works."), nil)
+		})
 }
 
 func (d *shareDialog) onSaveQRTapped() {
-	save := dialog.NewFileSave(d.saveQRTo, d.win)
+	save := newFileSave(d.win, d.saveQRTo)
 	save.SetFileName("worktalk-profile-qr.png")
 	save.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
-	save.Show()
+	d.work.dialogs.showFile(d.win, save)
 }
 
 // saveQRTo writes the QR code to the file the save dialog chose (w is nil

@@ -163,8 +163,7 @@ func (s *signInScreen) showChoices(choices []protocol.WorkspaceChoice) {
 }
 
 // signInErrorText names the problem in plain words: wrong password,
-// unreachable server, no keyring (the engine's message names what to
-// install), or the server's own words.
+// unreachable server, no keyring, or what errorText says.
 func signInErrorText(err error, server string) string {
 	if errors.Is(err, client.ErrNoKeyring) {
 		return lang.L("This computer has no OS keyring to keep your sign-in safe. Install and start gnome-keyring (or another Secret Service), or start Worktalk with --insecure-file-secrets.")
@@ -174,12 +173,6 @@ func signInErrorText(err error, server string) string {
 		return lang.L("Wrong e-mail or password.")
 	case protocol.EOffline:
 		return lang.L("Cannot reach the server at {{.URL}}. Check the address and your connection.", map[string]any{"URL": server})
-	case protocol.ERateLimited:
-		return lang.L("Too many attempts. Please wait a moment and try again.")
-	case protocol.EUnavailable:
-		return lang.L("The server is busy. Please try again in a moment.")
-	case protocol.EInternal:
-		return lang.L("Something went wrong. Please try again.")
 	}
-	return protocol.ErrorMessage(err)
+	return errorText(err)
 }

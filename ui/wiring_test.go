@@ -329,8 +329,11 @@ func setLockPassword(t *testing.T, win fyne.Window, pw string) {
 	t.Helper()
 	var entries []*widget.Entry
 	walkVisible(t, topOverlay(win), func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
+		switch e := o.(type) {
+		case *widget.Entry:
 			entries = append(entries, e)
+		case *entry:
+			entries = append(entries, &e.Entry)
 		}
 	})
 	if len(entries) != 2 {

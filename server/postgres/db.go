@@ -127,7 +127,7 @@ func (db *DB) Write(ctx context.Context, fn func(service.Tx) error) error {
 // errNUL is what a write of text holding a NUL character returns: SQLite
 // stores it, PostgreSQL text cannot hold it. Clients get a refusal rather
 // than an internal error.
-var errNUL = &protocol.Error{Code: protocol.EInvalid, Message: "text contains a NUL character"}
+var errNUL = &protocol.Error{Code: protocol.EInvalid, Reason: protocol.RNUL, Message: "text contains a NUL character"}
 
 // refuseNUL turns PostgreSQL's "invalid byte sequence: 0x00" into errNUL.
 // Go strings decoded from JSON are valid UTF-8, so NUL is the only byte

@@ -73,7 +73,7 @@ func ValidateSettings(s protocol.WorkspaceSettings) error {
 
 func validateWorkspaceName(name string) (string, error) {
 	if strings.TrimSpace(name) == "" {
-		return "", protocol.FieldError(protocol.EInvalid, "name", "workspace name cannot be empty")
+		return "", protocol.FieldError(protocol.EInvalid, "name", "workspace name cannot be empty").Because(protocol.REmpty)
 	}
 	return normalizeName("name", name, maxWorkspaceNameLen)
 }
@@ -114,7 +114,7 @@ func (s *Service) UpdateWorkspaceSettings(ctx context.Context, workspaceID strin
 	err := s.write(ctx, func(w *wtx) error {
 		old, err := w.Workspace(ctx, workspaceID)
 		if errors.Is(err, ErrNoRow) {
-			return protocol.Errorf(protocol.ENotFound, "no such workspace")
+			return protocol.Errorf(protocol.ENotFound, "no such workspace").Because(protocol.RNoWorkspace)
 		}
 		if err != nil {
 			return err
@@ -276,7 +276,7 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 	err = s.write(ctx, func(w *wtx) error {
 		ws, err := w.Workspace(ctx, m.WorkspaceID)
 		if errors.Is(err, ErrNoRow) {
-			return protocol.Errorf(protocol.ENotFound, "no such workspace")
+			return protocol.Errorf(protocol.ENotFound, "no such workspace").Because(protocol.RNoWorkspace)
 		}
 		if err != nil {
 			return err
@@ -291,7 +291,7 @@ func (s *Service) CreateMember(ctx context.Context, m NewMember) (protocol.Profi
 		}
 		for _, x := range same {
 			if x.WorkspaceID == ws.ID {
-				return protocol.FieldError(protocol.EConflict, "email", "%s already has a member with this e-mail", ws.Name)
+				return protocol.FieldError(protocol.EConflict, "email", "%s already has a member with this e-mail", ws.Name).Because(protocol.RExists)
 			}
 		}
 		row := MemberRow{ID: protocol.NewID(), WorkspaceID: ws.ID, Email: email, PasswordHash: hash,

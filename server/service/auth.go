@@ -13,7 +13,7 @@ import (
 
 const maxDeviceLen = 64 // runes; longer device names are cut
 
-var errWrongPassword = protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or password")
+var errWrongPassword = protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or password").Because(protocol.RWrongPassword)
 
 // errDeactivated answers the right password of a member the admin
 // disabled: telling them is no leak (they know their password) and spares
@@ -37,13 +37,13 @@ func departed(m MemberRow) bool { return !m.DisabledAt.IsZero() }
 func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remoteAddr string) (protocol.SignInResponse, error) {
 	email := strings.ToLower(strings.TrimSpace(req.Email))
 	if email == "" || len(email) > protocol.MaxEmailLen {
-		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "email", "enter your e-mail address")
+		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "email", "enter your e-mail address").Because(protocol.REmpty)
 	}
 	if req.Password == "" || len(req.Password) > protocol.MaxPasswordLen*4 || utf8.RuneCountInString(req.Password) > protocol.MaxPasswordLen {
-		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "password", "enter your password (at most %d characters)", protocol.MaxPasswordLen)
+		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "password", "enter your password (at most %d characters)", protocol.MaxPasswordLen).Because(protocol.RLength)
 	}
 	if len(req.WorkspaceID) > protocol.MaxIDLen {
-		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "workspace_id", "no such workspace")
+		return protocol.SignInResponse{}, protocol.FieldError(protocol.EInvalid, "workspace_id", "no such workspace").Because(protocol.RNoWorkspace)
 	}
 	for _, f := range []string{req.Email, req.Password, req.WorkspaceID, req.Device, req.DeviceToken} {
 		if strings.IndexByte(f, 0) >= 0 {
@@ -64,7 +64,7 @@ func (s *Service) SignIn(ctx context.Context, req protocol.SignInRequest, remote
 	}
 	if !a.ok {
 		a.giveBack()
-		return protocol.SignInResponse{}, protocol.Errorf(protocol.ERateLimited, "too many sign-in attempts; try again in a minute")
+		return protocol.SignInResponse{}, protocol.Errorf(protocol.ERateLimited, "too many sign-in attempts; try again in a minute").Because(protocol.RSignIn)
 	}
 	matched, err := s.checkPassword(ctx, known, email, req.Password, req.WorkspaceID)
 	if err != nil {
@@ -183,7 +183,7 @@ func cut(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-var errNoSession = protocol.Errorf(protocol.EUnauthorized, "not signed in")
+var errNoSession = protocol.Errorf(protocol.EUnauthorized, "not signed in").Because(protocol.RSignedOut)
 
 // Authenticate returns the caller of a session token. Errors: EUnauthorized
 // for an unknown or revoked token.

@@ -77,6 +77,10 @@ func TestRoomsCommonRefusedAcrossBlock(t *testing.T) {
 		if err != nil && gerr != nil && err.Error() != gerr.Error() {
 			t.Errorf("%s: rooms.common says %q, member.get %q: the answers tell a block apart", c.name, err, gerr)
 		}
+		// The reason lets the client say "not available" in its language.
+		if r := protocol.ErrorReason(gerr); r != protocol.RNoMember {
+			t.Errorf("%s: member.get reason %q, want %q", c.name, r, protocol.RNoMember)
+		}
 	}
 }
 

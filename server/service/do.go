@@ -102,7 +102,7 @@ func (s *Service) rateLimit(c Caller, op string) error {
 		return nil
 	}
 	if !s.linkByMember.allow(c.MemberID, s.now()) {
-		return protocol.Errorf(protocol.ERateLimited, "too many profile links tried; try again in a minute")
+		return protocol.Errorf(protocol.ERateLimited, "too many profile links tried; try again in a minute").Because(protocol.RLinks)
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func (s *Service) mutate(ctx context.Context, c Caller, reqID, op string, data j
 // replay returns the stored answer of an earlier mutation with the same id.
 func (s *Service) replay(ctx context.Context, tx Tx, prev MutationRow, op string) (json.RawMessage, error) {
 	if prev.Op != op {
-		return nil, protocol.Errorf(protocol.EConflict, "request id %q was already used for another request", prev.ID)
+		return nil, protocol.Errorf(protocol.EConflict, "request id %q was already used for another request", prev.ID).Because(protocol.RIDUsed)
 	}
 	if prev.Err != nil {
 		var e protocol.Error
@@ -184,7 +184,7 @@ func (s *Service) replay(ctx context.Context, tx Tx, prev MutationRow, op string
 
 // errNUL refuses text holding NUL: SQLite would store it and PostgreSQL
 // refuses it, so both stores answer alike only if neither sees one.
-var errNUL = protocol.Errorf(protocol.EInvalid, "text cannot contain a NUL character")
+var errNUL = protocol.Errorf(protocol.EInvalid, "text cannot contain a NUL character").Because(protocol.RNUL)
 
 // hasNUL reports whether any string in the JSON value data, object keys
 // included, holds a NUL character. JSON can carry one only escaped, so

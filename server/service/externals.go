@@ -48,7 +48,7 @@ func (s *Service) addExternal(ctx context.Context, w *wtx, c Caller, _ string, d
 		if ok, err := mayAddByID(ctx, w, me.ID, other.ID); err != nil {
 			return nil, err
 		} else if !ok {
-			return nil, protocol.Errorf(protocol.EForbidden, "you can add back only members who added you; ask for their profile link")
+			return nil, protocol.Errorf(protocol.EForbidden, "you can add back only members who added you; ask for their profile link").Because(protocol.RAddBackOnly)
 		}
 	}
 	if link.Kind == protocol.LinkOnce {
@@ -172,7 +172,7 @@ func (s *Service) block(ctx context.Context, w *wtx, c Caller, _ string, data js
 	if known, err := s.knows(ctx, w, c.MemberID, other.ID); err != nil {
 		return nil, err
 	} else if !known {
-		return nil, protocol.Errorf(protocol.ENotFound, "no such member")
+		return nil, protocol.Errorf(protocol.ENotFound, "no such member").Because(protocol.RNoMember)
 	}
 	if err := w.InsertBlock(ctx, c.MemberID, other.ID, w.now); err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func (s *Service) unblock(ctx context.Context, w *wtx, c Caller, _ string, data 
 		return nil, err
 	}
 	if ref.MemberID == "" || len(ref.MemberID) > protocol.MaxIDLen {
-		return nil, protocol.FieldError(protocol.EInvalid, "member_id", "no such member")
+		return nil, protocol.FieldError(protocol.EInvalid, "member_id", "no such member").Because(protocol.RNoMember)
 	}
 	removed, err := w.DeleteBlock(ctx, c.MemberID, ref.MemberID)
 	if err != nil {

@@ -18,7 +18,7 @@ func checkEmail(e string) (string, error) {
 	email := strings.ToLower(strings.TrimSpace(e))
 	def := protocol.FieldDef{Key: "email", Label: "E-mail", Kind: protocol.FieldEmail, MaxLen: protocol.MaxEmailLen}
 	if err := protocol.ValidateFieldValue(def, email); err != nil || email == "" {
-		return "", protocol.FieldError(protocol.EInvalid, "email", "e-mail must be an address such as name@example.com")
+		return "", protocol.FieldError(protocol.EInvalid, "email", "e-mail must be an address such as name@example.com").Because(protocol.REmail)
 	}
 	return email, nil
 }
@@ -34,7 +34,7 @@ func checkName(n string) (string, error) {
 // validatePassword checks a new password. Errors: EInvalid.
 func validatePassword(pw string) error {
 	if n := utf8.RuneCountInString(pw); n < protocol.MinPasswordLen || n > protocol.MaxPasswordLen {
-		return protocol.FieldError(protocol.EInvalid, "password", "password must be %d to %d characters", protocol.MinPasswordLen, protocol.MaxPasswordLen)
+		return protocol.FieldError(protocol.EInvalid, "password", "password must be %d to %d characters", protocol.MinPasswordLen, protocol.MaxPasswordLen).Because(protocol.RLength)
 	}
 	if strings.IndexByte(pw, 0) >= 0 {
 		return errNUL
@@ -51,7 +51,7 @@ func checkFields(s protocol.WorkspaceSettings, email string, in map[string]strin
 	for k, val := range in {
 		def, ok := s.Field(k)
 		if !ok {
-			return nil, protocol.FieldError(protocol.EInvalid, k, "there is no profile field %q", cut(k, 40))
+			return nil, protocol.FieldError(protocol.EInvalid, k, "there is no profile field %q", cut(k, 40)).Because(protocol.RNoField)
 		}
 		if err := protocol.ValidateFieldValue(def, val); err != nil {
 			return nil, err
@@ -132,10 +132,10 @@ const maxImportRows = 100_000
 // log. Errors: RowErrors, ENotFound (workspace), EInvalid.
 func (s *Service) ImportMembers(ctx context.Context, workspaceID string, rows []ImportRow, ttl time.Duration, source string) ([]Activation, error) {
 	if len(rows) == 0 {
-		return nil, protocol.Errorf(protocol.EInvalid, "the file has no members")
+		return nil, protocol.Errorf(protocol.EInvalid, "the file has no members").Because(protocol.REmpty)
 	}
 	if len(rows) > maxImportRows {
-		return nil, protocol.Errorf(protocol.ETooLarge, "at most %d members at once", maxImportRows)
+		return nil, protocol.Errorf(protocol.ETooLarge, "at most %d members at once", maxImportRows).Because(protocol.RTooLong)
 	}
 	if ttl <= 0 {
 		ttl = DefaultActivationTTL
@@ -144,7 +144,7 @@ func (s *Service) ImportMembers(ctx context.Context, workspaceID string, rows []
 	err := s.write(ctx, func(w *wtx) error {
 		ws, err := w.Workspace(ctx, workspaceID)
 		if errors.Is(err, ErrNoRow) {
-			return protocol.Errorf(protocol.ENotFound, "no such workspace")
+			return protocol.Errorf(protocol.ENotFound, "no such workspace").Because(protocol.RNoWorkspace)
 		}
 		if err != nil {
 			return err
@@ -258,13 +258,13 @@ type UpdateRow struct {
 // changed. Errors: RowErrors, ENotFound (workspace).
 func (s *Service) UpdateMembers(ctx context.Context, workspaceID string, rows []UpdateRow) (int, error) {
 	if len(rows) > maxImportRows {
-		return 0, protocol.Errorf(protocol.ETooLarge, "at most %d members at once", maxImportRows)
+		return 0, protocol.Errorf(protocol.ETooLarge, "at most %d members at once", maxImportRows).Because(protocol.RTooLong)
 	}
 	changed := 0
 	err := s.write(ctx, func(w *wtx) error {
 		ws, err := w.Workspace(ctx, workspaceID)
 		if errors.Is(err, ErrNoRow) {
-			return protocol.Errorf(protocol.ENotFound, "no such workspace")
+			return protocol.Errorf(protocol.ENotFound, "no such workspace").Because(protocol.RNoWorkspace)
 		}
 		if err != nil {
 			return err

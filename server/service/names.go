@@ -23,18 +23,18 @@ import (
 // unassigned code points, joiners outside the scripts that use them.
 func normalizeName(field, name string, maxLen int) (string, error) {
 	if p := protocol.LineProblem(strings.TrimSpace(name)); p != "" {
-		return "", protocol.FieldError(protocol.EInvalid, field, "name %s", p)
+		return "", protocol.FieldError(protocol.EInvalid, field, "name %s", p).Because(protocol.ProblemReason(p))
 	}
 	n, err := precis.Nickname.String(name)
 	if err != nil {
-		return "", protocol.FieldError(protocol.EInvalid, field, "name contains characters that cannot be used in a name")
+		return "", protocol.FieldError(protocol.EInvalid, field, "name contains characters that cannot be used in a name").Because(protocol.RNameChars)
 	}
 	if utf8.RuneCountInString(n) > maxLen {
-		return "", protocol.FieldError(protocol.ETooLarge, field, "name is longer than %d characters", maxLen)
+		return "", protocol.FieldError(protocol.ETooLarge, field, "name is longer than %d characters", maxLen).Because(protocol.RTooLong)
 	}
 	// NFKC can compose and expand; check the result as stored.
 	if p := protocol.LineProblem(n); p != "" {
-		return "", protocol.FieldError(protocol.EInvalid, field, "name %s", p)
+		return "", protocol.FieldError(protocol.EInvalid, field, "name %s", p).Because(protocol.ProblemReason(p))
 	}
 	return n, nil
 }

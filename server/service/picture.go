@@ -40,9 +40,9 @@ type picture struct {
 }
 
 var (
-	errNotPicture = protocol.FieldError(protocol.EInvalid, "picture", "picture must be a PNG or JPEG image")
-	errDamaged    = protocol.FieldError(protocol.EInvalid, "picture", "picture is damaged or incomplete")
-	errTrailing   = protocol.FieldError(protocol.EInvalid, "picture", "picture file holds more than the image")
+	errNotPicture = protocol.FieldError(protocol.EInvalid, "picture", "picture must be a PNG or JPEG image").Because(protocol.RNotImage)
+	errDamaged    = protocol.FieldError(protocol.EInvalid, "picture", "picture is damaged or incomplete").Because(protocol.RNotImage)
+	errTrailing   = protocol.FieldError(protocol.EInvalid, "picture", "picture file holds more than the image").Because(protocol.RNotImage)
 )
 
 // processPicture checks an uploaded picture and re-encodes it. Errors:
@@ -58,7 +58,7 @@ func processPicture(b []byte) (picture, error) {
 		return picture{}, errNotPicture
 	}
 	if int64(cfg.Width)*int64(cfg.Height)*decodeBytesPerPixel(format, cfg.ColorModel) > maxDecodeBytes {
-		return picture{}, protocol.FieldError(protocol.ETooLarge, "picture", "picture has too many pixels; use one of at most %d×%d", PictureSide*4, PictureSide*4)
+		return picture{}, protocol.FieldError(protocol.ETooLarge, "picture", "picture has too many pixels; use one of at most %d×%d", PictureSide*4, PictureSide*4).Because(protocol.RImageSide)
 	}
 	var end int
 	switch format {

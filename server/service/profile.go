@@ -117,7 +117,7 @@ func (s *Service) getMember(ctx context.Context, c Caller, data json.RawMessage)
 
 // visibleMember returns the member c may see, ENotFound otherwise.
 func (v *view) visibleMember(ctx context.Context, c Caller, id string) (MemberRow, error) {
-	notFound := protocol.Errorf(protocol.ENotFound, "no such member")
+	notFound := protocol.Errorf(protocol.ENotFound, "no such member").Because(protocol.RNoMember)
 	m, err := v.member(ctx, id)
 	if err != nil {
 		return m, err

@@ -18,7 +18,7 @@ func (s *Service) markRead(ctx context.Context, w *wtx, c Caller, _ string, data
 		return nil, err
 	}
 	if req.RoomID == "" || len(req.RoomID) > maxRoomIDLen {
-		return nil, protocol.FieldError(protocol.ENotFound, "room_id", "no such room")
+		return nil, protocol.FieldError(protocol.ENotFound, "room_id", "no such room").Because(protocol.RNoRoom)
 	}
 	if req.Seq < 0 {
 		return nil, protocol.FieldError(protocol.EInvalid, "seq", "seq cannot be negative")

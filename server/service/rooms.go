@@ -97,13 +97,13 @@ func (s *Service) createGroup(ctx context.Context, w *wtx, v *view, me MemberRow
 		}
 	}
 	if len(others) == 0 {
-		return nil, protocol.FieldError(protocol.EInvalid, "members", "a group room needs at least one other member")
+		return nil, protocol.FieldError(protocol.EInvalid, "members", "a group room needs at least one other member").Because(protocol.REmpty)
 	}
 	if len(others)+1 > protocol.MaxGroupMembers {
-		return nil, protocol.FieldError(protocol.ETooLarge, "members", "a group room has at most %d members", protocol.MaxGroupMembers)
+		return nil, protocol.FieldError(protocol.ETooLarge, "members", "a group room has at most %d members", protocol.MaxGroupMembers).Because(protocol.RTooLong)
 	}
 	if _, err := w.Room(ctx, reqID); err == nil {
-		return nil, protocol.Errorf(protocol.EConflict, "a room with this id already exists")
+		return nil, protocol.Errorf(protocol.EConflict, "a room with this id already exists").Because(protocol.RExists)
 	} else if !errors.Is(err, ErrNoRow) {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (s *Service) createGroup(ctx context.Context, w *wtx, v *view, me MemberRow
 		if ok, err := w.HasExternal(ctx, me.ID, other.ID); err != nil {
 			return nil, err
 		} else if !ok {
-			return nil, protocol.Errorf(protocol.EForbidden, "%s is not one of your coworkers or external members", other.Name)
+			return nil, protocol.Errorf(protocol.EForbidden, "%s is not one of your coworkers or external members", other.Name).Because(protocol.RNotContact)
 		}
 	}
 	return s.ensureRoom(ctx, w, v, RoomRow{ID: reqID, Kind: protocol.RoomGroup, Title: title}, members)
@@ -165,7 +165,7 @@ func (s *Service) sendMessage(ctx context.Context, w *wtx, c Caller, reqID strin
 		return nil, e
 	}
 	if req.RoomID == "" || len(req.RoomID) > maxRoomIDLen {
-		return nil, protocol.FieldError(protocol.EInvalid, "room_id", "no such room")
+		return nil, protocol.FieldError(protocol.EInvalid, "room_id", "no such room").Because(protocol.RNoRoom)
 	}
 	v := newView(w)
 	v.cache = &s.groupRooms
@@ -176,7 +176,7 @@ func (s *Service) sendMessage(ctx context.Context, w *wtx, c Caller, reqID strin
 	if used, err := w.MessageExists(ctx, reqID); err != nil {
 		return nil, err
 	} else if used {
-		return nil, protocol.Errorf(protocol.EConflict, "a message with this id already exists")
+		return nil, protocol.Errorf(protocol.EConflict, "a message with this id already exists").Because(protocol.RExists)
 	}
 	if req.RoomID == protocol.SelfRoomID(me.ID) {
 		if _, err := s.ensureRoom(ctx, w, v, RoomRow{ID: req.RoomID, Kind: protocol.RoomSelf}, []string{me.ID}); err != nil {
@@ -207,7 +207,7 @@ func (s *Service) postMessage(ctx context.Context, w *wtx, msg protocol.Message,
 // roomOf returns a room the caller is in and its member ids; ENotFound when
 // there is no such room or the caller is not in it.
 func (v *view) roomOf(ctx context.Context, c Caller, id string) (RoomRow, []string, error) {
-	notFound := protocol.FieldError(protocol.ENotFound, "room_id", "no such room")
+	notFound := protocol.FieldError(protocol.ENotFound, "room_id", "no such room").Because(protocol.RNoRoom)
 	r, err := v.tx.Room(ctx, id)
 	if errors.Is(err, ErrNoRow) {
 		return r, nil, notFound
@@ -231,7 +231,7 @@ func (v *view) checkCanSend(ctx context.Context, me MemberRow, room RoomRow, mem
 	switch room.Kind {
 	case protocol.RoomSelf:
 		if room.ID != protocol.SelfRoomID(me.ID) {
-			return protocol.Errorf(protocol.EForbidden, "only its owner can write in this room")
+			return protocol.Errorf(protocol.EForbidden, "only its owner can write in this room").Because(protocol.RNotOwner)
 		}
 	case protocol.RoomDirect:
 		for _, id := range members {
@@ -252,7 +252,7 @@ func (v *view) checkCanSend(ctx context.Context, me MemberRow, room RoomRow, mem
 			}
 		}
 		if room.Closed {
-			return protocol.Errorf(protocol.EForbidden, "this chat is closed")
+			return protocol.Errorf(protocol.EForbidden, "this chat is closed").Because(protocol.RRoomClosed)
 		}
 	case protocol.RoomGroup:
 		wsIDs, err := v.groupWorkspaces(ctx, room.ID, members)
@@ -273,9 +273,9 @@ func (v *view) checkCanSend(ctx context.Context, me MemberRow, room RoomRow, mem
 			}
 			if !w.Settings.ExternalChat {
 				if id == me.WorkspaceID {
-					return protocol.Errorf(protocol.EExternalOff, "your workspace does not allow chatting with external members")
+					return protocol.Errorf(protocol.EExternalOff, "your workspace does not allow chatting with external members").Because(protocol.RMyWorkspace)
 				}
-				return protocol.Errorf(protocol.EExternalOff, "%s does not allow chatting with external members", w.Name)
+				return protocol.Errorf(protocol.EExternalOff, "%s does not allow chatting with external members", w.Name).Because(protocol.RTheirWorkspace)
 			}
 		}
 	}
@@ -317,7 +317,7 @@ func (s *Service) messagesPage(ctx context.Context, c Caller, data json.RawMessa
 	}
 	req.Limit = min(req.Limit, protocol.MaxPageLimit)
 	if req.RoomID == "" || len(req.RoomID) > maxRoomIDLen {
-		return nil, protocol.FieldError(protocol.ENotFound, "room_id", "no such room")
+		return nil, protocol.FieldError(protocol.ENotFound, "room_id", "no such room").Because(protocol.RNoRoom)
 	}
 	list := protocol.MessageList{Messages: []protocol.Message{}}
 	err := s.read(ctx, func(tx Tx) error {
@@ -342,7 +342,7 @@ func (s *Service) roomsInCommon(ctx context.Context, c Caller, data json.RawMess
 		return nil, err
 	}
 	if ref.MemberID == "" || len(ref.MemberID) > protocol.MaxIDLen {
-		return nil, protocol.FieldError(protocol.EInvalid, "member_id", "no such member")
+		return nil, protocol.FieldError(protocol.EInvalid, "member_id", "no such member").Because(protocol.RNoMember)
 	}
 	list := protocol.RoomList{Rooms: []protocol.Room{}}
 	err := s.read(ctx, func(tx Tx) error {

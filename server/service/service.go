@@ -169,7 +169,7 @@ func trimSlash(u string) string { return strings.TrimRight(u, "/") }
 
 // ErrSnapshotNeeded is returned by EventsSince when the cursor is older than
 // the feed keeps, or so far behind that a snapshot is cheaper than a replay.
-var ErrSnapshotNeeded = &protocol.Error{Code: protocol.EConflict, Message: "cursor is too old; a snapshot is needed"}
+var ErrSnapshotNeeded = &protocol.Error{Code: protocol.EConflict, Reason: protocol.RSnapshotNeeded, Message: "cursor is too old; a snapshot is needed"}
 
 // NewMember is the input of CreateMember.
 type NewMember struct {

@@ -65,11 +65,11 @@ func (v *view) workspace(ctx context.Context, id string) (WorkspaceRow, error) {
 // member returns a member, ENotFound if there is none.
 func (v *view) member(ctx context.Context, id string) (MemberRow, error) {
 	if id == "" || len(id) > protocol.MaxIDLen {
-		return MemberRow{}, protocol.Errorf(protocol.ENotFound, "no such member")
+		return MemberRow{}, protocol.Errorf(protocol.ENotFound, "no such member").Because(protocol.RNoMember)
 	}
 	m, err := v.tx.Member(ctx, id)
 	if errors.Is(err, ErrNoRow) {
-		return m, protocol.Errorf(protocol.ENotFound, "no such member")
+		return m, protocol.Errorf(protocol.ENotFound, "no such member").Because(protocol.RNoMember)
 	}
 	return m, err
 }
@@ -211,7 +211,7 @@ func (v *view) checkExternalChat(ctx context.Context, me, other MemberRow) error
 	if ok, err := related(ctx, v.tx, me.ID, other.ID); err != nil {
 		return err
 	} else if !ok {
-		return protocol.Errorf(protocol.EForbidden, "this member is not one of your external members")
+		return protocol.Errorf(protocol.EForbidden, "this member is not one of your external members").Because(protocol.RNotExternal)
 	}
 	return nil
 }
@@ -226,9 +226,9 @@ func (v *view) checkExternalAllowed(ctx context.Context, ms ...MemberRow) error 
 		}
 		if !w.Settings.ExternalChat {
 			if i == 0 {
-				return protocol.Errorf(protocol.EExternalOff, "your workspace does not allow chatting with external members")
+				return protocol.Errorf(protocol.EExternalOff, "your workspace does not allow chatting with external members").Because(protocol.RMyWorkspace)
 			}
-			return protocol.Errorf(protocol.EExternalOff, "%s does not allow chatting with external members", w.Name)
+			return protocol.Errorf(protocol.EExternalOff, "%s does not allow chatting with external members", w.Name).Because(protocol.RTheirWorkspace)
 		}
 	}
 	return nil
