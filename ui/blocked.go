@@ -118,8 +118,10 @@ func (l *blockedList) row(b protocol.BlockedMember, note string, action fyne.Can
 	sub := widget.NewLabel(b.WorkspaceName + " · " + note)
 	sub.Importance = widget.LowImportance
 	sub.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, container.NewCenter(pic), container.NewCenter(action),
-		container.NewVBox(name, sub))
+	// The action goes under the name, not beside it: beside it, a narrow
+	// sidebar cut the row off.
+	return container.NewBorder(nil, nil, container.NewVBox(pic), nil,
+		container.NewVBox(name, sub, container.NewHBox(action)))
 }
 
 func (l *blockedList) onUnblockTapped(b protocol.BlockedMember) {

@@ -25,10 +25,11 @@ type chatsTab struct {
 	// selecting is set while the list is selected from code, so that
 	// OnSelected does not open the room a second time.
 	selecting bool
+	selected  int // the highlighted row, -1 for none
 }
 
 func newChatsTab(a *App) *chatsTab {
-	c := &chatsTab{a: a}
+	c := &chatsTab{a: a, selected: -1}
 	c.list = widget.NewList(c.length, c.createItem, c.updateItem)
 	c.list.OnSelected = c.onRoomSelected
 	newRoom := widget.NewButtonWithIcon(lang.L("New chat room"), theme.ContentAddIcon(), c.onNewRoomTapped)
@@ -43,6 +44,11 @@ func (c *chatsTab) apply(st client.State) {
 	c.rooms = st.Rooms
 	c.myID = st.Me.ID
 	c.list.Refresh()
+	// The list highlights by position: keep it on the open room when the
+	// rooms move (a room with a new message goes to the top).
+	if m := c.a.main; m != nil && m.room != nil {
+		c.selectRoom(m.room.roomID)
+	}
 }
 
 func (c *chatsTab) length() int { return len(c.rooms) }
@@ -216,10 +222,12 @@ func (c *chatsTab) selectRoom(roomID string) {
 			c.selecting = true
 			c.list.Select(i)
 			c.selecting = false
+			c.selected = i
 			return
 		}
 	}
 	c.list.UnselectAll()
+	c.selected = -1
 }
 
 func (c *chatsTab) onChatWithMeTapped() {

@@ -29,7 +29,8 @@ type editProfile struct {
 	pic     *avatar
 	picture *[]byte // the new picture; nil = unchanged
 	picErr  *widget.Label
-	name    *entry // nil when the name is read-only
+	picBusy *fyne.Container // progress while a picked file is prepared
+	name    *entry          // nil when the name is read-only
 	nameErr *widget.Label
 	inputs  map[string]*entry
 	errs    map[string]*widget.Label
@@ -56,6 +57,14 @@ func openEditProfile(a *App, onClosed func()) *editProfile {
 	return e
 }
 
+// reservedErrorLabel is an error line that keeps its place while empty,
+// so the form does not jump when a problem shows or clears.
+func reservedErrorLabel() *widget.Label {
+	l := errorLabel()
+	l.Show()
+	return l
+}
+
 func errorLabel() *widget.Label {
 	l := widget.NewLabel("")
 	l.Importance = widget.DangerImportance
@@ -67,7 +76,7 @@ func errorLabel() *widget.Label {
 func (e *editProfile) build() fyne.CanvasObject {
 	e.pic = newAvatar(96, nil)
 	e.pic.set(e.a, e.me.Name, e.me.PictureID)
-	e.picErr = errorLabel()
+	e.picErr = reservedErrorLabel()
 	picBox := container.NewVBox(container.NewCenter(e.pic))
 	if e.settings.PictureEditable {
 		change := widget.NewButtonWithIcon(lang.L("Change picture"), theme.FileImageIcon(), e.onChangePictureTapped)
@@ -78,11 +87,14 @@ func (e *editProfile) build() fyne.CanvasObject {
 		hint.Alignment = fyne.TextAlignCenter
 		picBox.Add(hint)
 	}
+	e.picBusy = container.NewCenter(container.NewHBox(widget.NewActivity(), widget.NewLabel(lang.L("Preparing the picture…"))))
+	e.picBusy.Hide()
+	picBox.Add(e.picBusy)
 	picBox.Add(e.picErr)
 
 	form := container.New(&formLayout{})
 	e.form = form
-	e.nameErr = errorLabel()
+	e.nameErr = reservedErrorLabel()
 	if e.settings.NameEditable {
 		e.name = newEntry()
 		e.name.SetText(e.me.Name)
@@ -111,7 +123,7 @@ func (e *editProfile) build() fyne.CanvasObject {
 			in.SetPlaceHolder("name@example.com")
 		}
 		def := def
-		errL := errorLabel()
+		errL := reservedErrorLabel()
 		in.OnChanged = func(string) { e.checkField(def) }
 		e.inputs[def.Key], e.errs[def.Key] = in, errL
 		form.Add(container.NewVBox(in, errL))
@@ -148,11 +160,10 @@ func (e *editProfile) checkName() bool {
 	}
 	if err := protocol.ValidateName(e.name.Text); err != nil {
 		e.nameErr.SetText(nameErrorText(err))
-		e.nameErr.Show()
 		e.form.Refresh()
 		return false
 	}
-	e.nameErr.Hide()
+	e.nameErr.SetText("")
 	e.form.Refresh()
 	return true
 }
@@ -161,11 +172,10 @@ func (e *editProfile) checkField(def protocol.FieldDef) bool {
 	in, errL := e.inputs[def.Key], e.errs[def.Key]
 	if err := protocol.ValidateFieldValue(def, strings.TrimSpace(in.Text)); err != nil {
 		errL.SetText(fieldErrorText(def, err))
-		errL.Show()
 		e.form.Refresh()
 		return false
 	}
-	errL.Hide()
+	errL.SetText("")
 	e.form.Refresh()
 	return true
 }
@@ -238,19 +248,16 @@ func (e *editProfile) showSaveError(err error) {
 	if errors.As(err, &pe) && pe.Field != "" {
 		if pe.Field == "name" && e.name != nil {
 			e.nameErr.SetText(nameErrorText(pe))
-			e.nameErr.Show()
 			e.form.Refresh()
 			return
 		}
 		if pe.Field == "picture" {
 			e.picErr.SetText(errorText(err))
-			e.picErr.Show()
 			return
 		}
 		if l, ok := e.errs[pe.Field]; ok {
 			def, _ := e.settings.Field(pe.Field)
 			l.SetText(fieldErrorText(def, pe))
-			l.Show()
 			e.form.Refresh()
 			return
 		}
@@ -264,7 +271,7 @@ func (e *editProfile) onCancelTapped() { e.win.Close() }
 func (e *editProfile) onRemovePictureTapped() {
 	empty := []byte{}
 	e.picture = &empty
-	e.picErr.Hide()
+	e.picErr.SetText("")
 	e.pic.set(e.a, e.me.Name, "")
 }
 
@@ -291,19 +298,33 @@ func (e *editProfile) showFilePicker() {
 // usePictureFile resizes and re-encodes an image file (off the Fyne
 // thread) and shows it as the new picture.
 func (e *editProfile) usePictureFile(file []byte) {
+	e.picErr.SetText("")
+	e.showPictureBusy(true)
 	fetch(e.a.run, func(context.Context) ([]byte, error) {
 		return preparePicture(file)
 	}, func(out []byte, err error) {
+		e.showPictureBusy(false)
 		if err != nil {
 			e.setPictureError(err)
 			return
 		}
 		e.picture = &out
-		e.picErr.Hide()
+		e.picErr.SetText("")
 		e.pic.name = e.me.Name
 		e.pic.pic = fyne.NewStaticResource("new-picture", out)
 		e.pic.Refresh()
 	})
+}
+
+func (e *editProfile) showPictureBusy(on bool) {
+	spin := e.picBusy.Objects[0].(*fyne.Container).Objects[0].(*widget.Activity)
+	if on {
+		e.picBusy.Show()
+		spin.Start()
+		return
+	}
+	spin.Stop()
+	e.picBusy.Hide()
 }
 
 func (e *editProfile) setPictureError(err error) {
@@ -311,7 +332,6 @@ func (e *editProfile) setPictureError(err error) {
 	if protocol.ErrorCode(err) == protocol.ETooLarge {
 		e.picErr.SetText(errorText(err))
 	}
-	e.picErr.Show()
 }
 
 // formLayout is a two-column form: labels at their natural width, values

@@ -76,10 +76,15 @@ func TestEditProfile(t *testing.T) {
 
 	// Bad input is named next to its field and nothing is saved.
 	phone := e.inputs["phone"]
+	formHeight := e.form.MinSize().Height
 	phone.SetText("")
 	test.Type(phone, "call me")
 	if !e.errs["phone"].Visible() || !strings.Contains(e.errs["phone"].Text, "phone number") {
 		t.Errorf("phone error = %q (visible %v), want a phone number hint", e.errs["phone"].Text, e.errs["phone"].Visible())
+	}
+	// The error line had its place already: nothing below it moved.
+	if got := e.form.MinSize().Height; got != formHeight {
+		t.Errorf("form height with an error line = %v, want %v as without (no jump)", got, formHeight)
 	}
 	test.Tap(e.save)
 	h.loop.drain()
@@ -88,8 +93,8 @@ func TestEditProfile(t *testing.T) {
 	}
 
 	phone.SetText("+82 10-9999-0000")
-	if e.errs["phone"].Visible() {
-		t.Errorf("phone error still shown for a valid number: %q", e.errs["phone"].Text)
+	if e.errs["phone"].Text != "" || e.form.MinSize().Height != formHeight {
+		t.Errorf("phone error still shown for a valid number: %q (form height %v, want %v)", e.errs["phone"].Text, e.form.MinSize().Height, formHeight)
 	}
 	e.inputs["title"].SetText("Staff Engineer")
 	test.Tap(e.save)
@@ -483,10 +488,18 @@ func TestChangePicture(t *testing.T) {
 	test.Tap(h.app.main.profile.edit)
 	e := h.app.main.profile.editor
 	e.usePictureFile([]byte("not a picture"))
-	h.until("the picture problem", func() bool { return e.picErr.Visible() })
+	h.until("the picture problem", func() bool { return e.picErr.Text != "" })
 
+	// A new file clears the old problem at once and shows progress while
+	// it is prepared (a large photo takes seconds).
 	e.usePictureFile(encodePNG(t, noisy(900, 600, false)))
-	h.until("the new picture", func() bool { return e.picture != nil && !e.picErr.Visible() })
+	if e.picErr.Text != "" || !e.picBusy.Visible() {
+		t.Errorf("while preparing: problem %q, progress shown %v; want no problem and progress", e.picErr.Text, e.picBusy.Visible())
+	}
+	h.until("the new picture", func() bool { return e.picture != nil && e.picErr.Text == "" })
+	if e.picBusy.Visible() {
+		t.Error("progress still shown after the picture was prepared")
+	}
 	test.Tap(e.save)
 	h.until("the edit window to close", func() bool { return h.app.main.profile.editor == nil })
 	h.until("the acknowledged picture", func() bool {

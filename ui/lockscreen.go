@@ -401,6 +401,11 @@ func newLockScreen(l *locker) *lockScreen {
 // tick shows how long the wait after wrong passwords still lasts and
 // keeps [Unlock] disabled until it is over.
 func (s *lockScreen) tick() {
+	if s.checking {
+		// Verify counts the attempt before it hashes (so a crash cannot
+		// skip the wait): the wait it set is not one to show.
+		return
+	}
 	left := s.l.lk.NextAttempt().Sub(s.l.now())
 	if left > 0 {
 		s.msg.SetText(lang.L("Too many wrong passwords. Try again in {{.Left}}.", map[string]any{"Left": clockText(left)}))

@@ -49,6 +49,7 @@ type roomView struct {
 	// (a snapshot carries only the newest of each room).
 	serverMore bool
 	version    uint64 // RoomVersion of msgs
+	pictures   string // the members' picture ids the rows show, to redraw them on a change
 	loaded     bool
 	loading    bool
 	reloadAg   bool               // a reload was asked for while one ran
@@ -142,7 +143,26 @@ func (r *roomView) apply(st client.State) {
 	}
 	if v := st.RoomVersion[r.roomID]; !r.loaded || v != r.version {
 		r.reload(v)
+	} else if p := r.memberPictures(st); p != r.pictures {
+		r.list.Refresh() // a new picture (mine too) with no new message
 	}
+	r.pictures = r.memberPictures(st)
+}
+
+// memberPictures lists the picture ids of the room's members as the
+// senders' avatars show them.
+func (r *roomView) memberPictures(st client.State) string {
+	var b strings.Builder
+	for _, m := range r.room.Members {
+		if p, ok := findProfile(st, m.ID); ok {
+			b.WriteString(p.PictureID)
+		}
+		b.WriteByte(',')
+	}
+	if len(r.room.Members) == 0 { // my own room before the engine lists it
+		b.WriteString(st.Me.PictureID)
+	}
+	return b.String()
 }
 
 // roomSubtitle is the line under the title: the other member's title (or

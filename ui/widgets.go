@@ -21,6 +21,7 @@ type avatar struct {
 	widget.BaseWidget
 	side     float32
 	name     string
+	picID    string // the picture asked for; "" for none
 	pic      fyne.Resource
 	onTapped func()
 }
@@ -33,13 +34,13 @@ func newAvatar(side float32, onTapped func()) *avatar {
 
 // set shows name's initial at once and the picture when it arrives.
 func (v *avatar) set(app *App, name, pictureID string) {
-	v.name, v.pic = name, nil
+	v.name, v.picID, v.pic = name, pictureID, nil
 	v.Refresh()
 	if pictureID == "" {
 		return
 	}
 	app.pics.get(pictureID, v.side <= thumbSide, func(r fyne.Resource) {
-		if v.name == name { // still showing the same person
+		if v.name == name && v.picID == pictureID { // still showing the same picture
 			v.pic = r
 			v.Refresh()
 		}
