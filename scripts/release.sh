@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release packages of the desktop app into dist/:
 #   dist/Worktalk.tar.xz   Linux bundle made by `fyne package` (binary, icon, .desktop file)
-#   dist/Worktalk.exe      Windows, cross-compiled with MinGW-w64
+#   dist/Worktalk.exe      Windows, cross-compiled with MinGW-w64, with icon and version
+#                          info (go-winres), read back by TestWindowsExeResources
 # Name, app id, version and icon come from FyneApp.toml.
 #
 #   scripts/release.sh [linux|windows|all]     default: all
@@ -52,9 +53,18 @@ linux() {
 
 windows() {
   command -v x86_64-w64-mingw32-gcc >/dev/null || apt_install gcc-mingw-w64-x86-64
+  # Icon, version info and manifest: go build links the .syso files it
+  # finds in the package (go-winres is pinned by the tool directive in go.mod).
+  trap 'rm -f cmd/worktalk/rsrc_windows_amd64.syso' RETURN
+  go tool go-winres simply --arch amd64 --out cmd/worktalk/rsrc --icon assets/icon.png --manifest gui \
+    --product-name "$name" --file-description "$name workplace messenger" --original-filename "$name.exe" \
+    --product-version "$version.0" --file-version "$version.$build"
   CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
     go build -trimpath -ldflags "$ldflags -H windowsgui" -o "$dist/$name.exe" ./cmd/worktalk
-  echo "release: $dist/$name.exe ($name $version build $build)"
+  # Read the resources back from the .exe (Debian's Wine cannot run it).
+  WORKTALK_EXE="$PWD/$dist/$name.exe" WORKTALK_VERSION="$version" \
+    go test -count=1 -run '^TestWindowsExeResources$' ./cmd/worktalk/
+  echo "release: $dist/$name.exe ($name $version build $build; icon and version info checked)"
 }
 
 case $what in
