@@ -1,7 +1,7 @@
 # The two commands of the README are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test setup smoke bench release serve
+.PHONY: run test setup smoke bench membench release serve
 
 setup:
 	@scripts/setup.sh
@@ -25,6 +25,10 @@ serve: setup
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The app's memory with a 10,000-message room against a bare Fyne window.
+membench: setup
+	@scripts/membench.sh
 
 # Linux bundle (fyne package) and Windows .exe (MinGW); slow, kept out of `test`.
 release: setup
