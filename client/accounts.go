@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -142,13 +143,33 @@ func accountDir(opt Options, acct Account) (string, error) {
 	return filepath.Join(dir, "accounts", hex.EncodeToString(h[:16])), nil
 }
 
+// ServerAddress returns the server address a person typed in the form the
+// accounts keep: https:// when no scheme is given, no trailing slash. An
+// address that is not an http(s) URL of a host is an EInvalid error with
+// reason RServerURL.
+func ServerAddress(typed string) (string, error) {
+	s := strings.TrimSpace(typed)
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", protocol.Errorf(protocol.EInvalid, "the server address is not valid").Because(protocol.RServerURL)
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
 // SignIn signs in to a workspace on a server. With workspaceID "" and an
 // e-mail that opens several workspaces it returns no account and the
 // workspaces to choose from; call again with one. The session token goes to
 // the OS keyring (or opt.Secrets); without a usable keyring SignIn fails with
 // ErrNoKeyring unless opt.AllowFileSecrets.
 func SignIn(ctx context.Context, opt Options, serverURL, email, password, workspaceID string) (Account, []protocol.WorkspaceChoice, error) {
-	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
+	serverURL, err := ServerAddress(serverURL)
+	if err != nil {
+		return Account{}, nil, err
+	}
 	device, _ := os.Hostname()
 	var res protocol.SignInResponse
 	req := protocol.SignInRequest{Email: email, Password: password, WorkspaceID: workspaceID, Device: device,

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -65,6 +66,12 @@ func reservedErrorLabel() *widget.Label {
 	return l
 }
 
+// withProblem stacks an input over its problem line with no gap between:
+// the line's own padding keeps them apart.
+func withProblem(in, problem fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(layout.NewCustomPaddedVBoxLayout(0), in, problem)
+}
+
 func errorLabel() *widget.Label {
 	l := widget.NewLabel("")
 	l.Importance = widget.DangerImportance
@@ -100,7 +107,7 @@ func (e *editProfile) build() fyne.CanvasObject {
 		e.name.SetText(e.me.Name)
 		e.name.OnChanged = func(string) { e.checkName() }
 		form.Add(formLabel(lang.L("Name")))
-		form.Add(container.NewVBox(e.name, e.nameErr))
+		form.Add(withProblem(e.name, e.nameErr))
 	} else {
 		form.Add(formLabel(lang.L("Name")))
 		form.Add(readOnlyValue(e.me.Name))
@@ -126,7 +133,7 @@ func (e *editProfile) build() fyne.CanvasObject {
 		errL := reservedErrorLabel()
 		in.OnChanged = func(string) { e.checkField(def) }
 		e.inputs[def.Key], e.errs[def.Key] = in, errL
-		form.Add(container.NewVBox(in, errL))
+		form.Add(withProblem(in, errL))
 	}
 	e.formErr = errorLabel()
 	e.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), e.onSaveTapped)

@@ -34,6 +34,7 @@ func TestSignIn(t *testing.T) {
 	}{
 		{"wrong password", w.proxy.URL(), "not the password", "Wrong e-mail or password."},
 		{"unreachable server", "http://127.0.0.1:1", u.Password, "Cannot reach the server at http://127.0.0.1:1. Check the address and your connection."},
+		{"not an address", "ftp://talk.example.com", u.Password, "Enter the address of your Worktalk server, such as https://talk.example.com."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,7 +147,7 @@ func TestEditProfileRefused(t *testing.T) {
 	if n := h.app.state().Notices[0]; n.Code != protocol.ENotEditable || n.Op != protocol.OpProfileUpdate {
 		t.Errorf("notice = %+v, want a refused %s with code %s", n, protocol.OpProfileUpdate, protocol.ENotEditable)
 	}
-	want := "Your profile change was not saved: your workspace admin does not let members change this."
+	want := "Your profile change was not saved. Your workspace admin does not let members change this."
 	if len(h.app.main.noticeLabels) != 1 || h.app.main.noticeLabels[0].Text != want {
 		t.Fatalf("notices shown = %q, want %q", labelTexts(h.app.main.noticeLabels), want)
 	}

@@ -257,7 +257,8 @@ func noticeText(n client.Notice) string {
 	default:
 		what = lang.L("Not done")
 	}
-	return what + ": " + refusalText(&protocol.Error{Code: n.Code, Reason: n.Reason})
+	// Two sentences: the reason is a sentence of its own in every language.
+	return what + ". " + refusalText(&protocol.Error{Code: n.Code, Reason: n.Reason})
 }
 
 // connProblemText says why the app is offline, "" when the engine does not

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 func TestSignInErrorText(t *testing.T) {
 	setLanguage(t, "en")
+	// The engine's own refusal of an address, with its reason.
+	_, _, badAddress := client.SignIn(context.Background(), client.Options{DataDir: t.TempDir()}, "talk example com", "a@example.com", "pw", "")
 	tests := []struct {
 		name string
 		err  error
@@ -21,7 +24,8 @@ func TestSignInErrorText(t *testing.T) {
 		{"no keyring", fmt.Errorf("sign in: %w", client.ErrNoKeyring), "This computer has no OS keyring to keep your sign-in safe. Install and start gnome-keyring (or another Secret Service), or start Worktalk with --insecure-file-secrets."},
 		{"rate limited", protocol.Errorf(protocol.ERateLimited, "slow down"), "Too many attempts. Please wait a moment and try again."},
 		{"busy", protocol.Errorf(protocol.EUnavailable, "the server is busy; try again in a moment"), "The server is busy. Please try again in a moment."},
-		{"server's words", protocol.Errorf(protocol.EInvalid, "the server address is not valid"), "the server address is not valid"},
+		{"not an address", badAddress, "Enter the address of your Worktalk server, such as https://talk.example.com."},
+		{"invalid without a reason", protocol.Errorf(protocol.EInvalid, "the server address is not valid"), "This is not valid."},
 		{"anything else", errors.New("disk on fire"), "Something went wrong. Please try again."},
 	}
 	for _, tc := range tests {
