@@ -64,6 +64,8 @@ const (
 	RNotExternal = "not_external"  // not one of my external members
 	RNotContact  = "not_contact"   // neither a coworker nor an external member
 	RAddBackOnly = "add_back_only" // only who added me can be added back by id
+	RDeparted    = "departed"      // the member has left their workspace
+	RDeactivated = "deactivated"   // the admin deactivated the caller's own account
 
 	// EExternalOff: whose workspace does not allow external chat.
 	RMyWorkspace    = "my_workspace"

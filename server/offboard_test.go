@@ -67,8 +67,8 @@ func TestDisableMemberEndToEnd(t *testing.T) {
 	}
 
 	status, _, perr := env.SignInHTTP(protocol.SignInRequest{Email: alice.Email, Password: alice.Password, WorkspaceID: acme.ID})
-	if status != http.StatusForbidden || perr == nil || perr.Code != protocol.EForbidden {
-		t.Errorf("sign-in of a disabled member = %d %v, want 403 forbidden", status, perr)
+	if status != http.StatusForbidden || perr == nil || perr.Code != protocol.EForbidden || perr.Reason != protocol.RDeactivated {
+		t.Errorf("sign-in of a disabled member = %d %+v, want 403 forbidden because %s", status, perr, protocol.RDeactivated)
 	}
 	if _, resp, err := env.DialErr(alice.Token); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("websocket with a revoked session: %v, want 401", err)

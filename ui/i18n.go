@@ -139,6 +139,10 @@ func refusalText(e *protocol.Error) string {
 			return lang.L("You can chat only with coworkers and your external members.")
 		case protocol.RAddBackOnly:
 			return lang.L("You can add back only members who added you. Ask them for their profile link.")
+		case protocol.RDeparted:
+			return lang.L("This member has left their workspace.")
+		case protocol.RDeactivated:
+			return lang.L("Your workspace admin deactivated your account.")
 		}
 		return lang.L("You are not allowed to do this.")
 	case protocol.EBlocked:

@@ -46,7 +46,7 @@ func TestRefusalsInKorean(t *testing.T) {
 		protocol.RMarks, protocol.RInvisible, protocol.RNameChars, protocol.RNUL, protocol.RPhone, protocol.REmail,
 		protocol.RNotImage, protocol.RImageSide, protocol.RNoField, protocol.RNoChange, protocol.RLength, protocol.RServerURL,
 		protocol.RNoMember, protocol.RNoRoom, protocol.RNoPicture, protocol.RNoWorkspace, protocol.RRoomClosed,
-		protocol.RNotOwner, protocol.RNotExternal, protocol.RNotContact, protocol.RAddBackOnly, protocol.RMyWorkspace,
+		protocol.RNotOwner, protocol.RNotExternal, protocol.RNotContact, protocol.RAddBackOnly, protocol.RDeparted, protocol.RDeactivated, protocol.RMyWorkspace,
 		protocol.RTheirWorkspace, protocol.RWrongPassword, protocol.RSignedOut, protocol.RSignIn, protocol.RLinks,
 		protocol.RIDUsed, protocol.RExists, protocol.RAlreadySyncing, protocol.RSnapshotNeeded, "some_new_reason"}
 	for _, c := range codes {

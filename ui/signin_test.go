@@ -22,6 +22,7 @@ func TestSignInErrorText(t *testing.T) {
 		{"wrong password", protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or password"), "Wrong e-mail or password."},
 		{"unreachable", protocol.Errorf(protocol.EOffline, "cannot reach the server"), "Cannot reach the server at https://talk.example.com. Check the address and your connection."},
 		{"no keyring", fmt.Errorf("sign in: %w", client.ErrNoKeyring), "This computer has no OS keyring to keep your sign-in safe. Install and start gnome-keyring (or another Secret Service), or start Worktalk with --insecure-file-secrets."},
+		{"deactivated", protocol.Errorf(protocol.EForbidden, "deactivated").Because(protocol.RDeactivated), "Your workspace admin deactivated your account."},
 		{"rate limited", protocol.Errorf(protocol.ERateLimited, "slow down"), "Too many attempts. Please wait a moment and try again."},
 		{"busy", protocol.Errorf(protocol.EUnavailable, "the server is busy; try again in a moment"), "The server is busy. Please try again in a moment."},
 		{"not an address", badAddress, "Enter the address of your Worktalk server, such as https://talk.example.com."},

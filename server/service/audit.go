@@ -54,7 +54,7 @@ func (s *Service) AuditLog(ctx context.Context, workspaceID string, before int64
 	err := s.read(ctx, func(tx Tx) error {
 		if workspaceID != "" {
 			if _, err := tx.Workspace(ctx, workspaceID); errors.Is(err, ErrNoRow) {
-				return protocol.Errorf(protocol.ENotFound, "no such workspace")
+				return protocol.Errorf(protocol.ENotFound, "no such workspace").Because(protocol.RNoWorkspace)
 			} else if err != nil {
 				return err
 			}

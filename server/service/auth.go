@@ -18,7 +18,7 @@ var errWrongPassword = protocol.Errorf(protocol.EUnauthorized, "wrong e-mail or 
 // errDeactivated answers the right password of a member the admin
 // disabled: telling them is no leak (they know their password) and spares
 // them guessing.
-var errDeactivated = protocol.Errorf(protocol.EForbidden, "your account was deactivated by your workspace admin")
+var errDeactivated = protocol.Errorf(protocol.EForbidden, "your account was deactivated by your workspace admin").Because(protocol.RDeactivated)
 
 func departed(m MemberRow) bool { return !m.DisabledAt.IsZero() }
 

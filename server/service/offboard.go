@@ -94,7 +94,7 @@ func (s *Service) setDeparted(ctx context.Context, workspaceID, who string, depa
 // e-mail. Errors: ENotFound.
 func findMember(ctx context.Context, tx Tx, workspaceID, who string) (MemberRow, error) {
 	who = strings.TrimSpace(who)
-	notFound := protocol.Errorf(protocol.ENotFound, "no member %q in this workspace", cut(who, 80))
+	notFound := protocol.Errorf(protocol.ENotFound, "no member %q in this workspace", cut(who, 80)).Because(protocol.RNoMember)
 	if who == "" {
 		return MemberRow{}, notFound
 	}
@@ -180,5 +180,5 @@ func (v *view) directRoomClosed(ctx context.Context, members []string) (bool, er
 
 // errDeparted refuses an action aimed at a member who left.
 func errDeparted(m MemberRow) error {
-	return protocol.Errorf(protocol.EForbidden, "%s has left their workspace", m.Name)
+	return protocol.Errorf(protocol.EForbidden, "%s has left their workspace", m.Name).Because(protocol.RDeparted)
 }

@@ -272,7 +272,7 @@ type profileUpdate struct {
 	picture *picture // nil: none given, or removed
 }
 
-var errNoSuchPicture = protocol.Errorf(protocol.ENotFound, "no such picture")
+var errNoSuchPicture = protocol.Errorf(protocol.ENotFound, "no such picture").Because(protocol.RNoPicture)
 
 // Picture returns a picture (thumb: its thumbnail) to a caller who may see
 // the profile of a member whose picture it is: a coworker, or an external

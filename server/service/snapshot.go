@@ -46,7 +46,7 @@ func (s *Service) SnapshotPages(ctx context.Context, c Caller, emit func(protoco
 			return err
 		}
 		if me, err = v.member(ctx, c.MemberID); err != nil {
-			return protocol.Errorf(protocol.EUnauthorized, "not signed in")
+			return protocol.Errorf(protocol.EUnauthorized, "not signed in").Because(protocol.RSignedOut)
 		}
 		if p.page.Me, err = v.profile(ctx, me); err != nil {
 			return err
