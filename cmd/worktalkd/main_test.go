@@ -244,10 +244,14 @@ func TestMemberListAlignsHangul(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("member list printed %q, want a header and two rows", out)
 	}
-	// The last column (ADMIN, then "yes") starts after the line's last space.
-	for i, l := range lines {
-		if got, want := cli.DisplayWidth(l[:strings.LastIndex(l, " ")+1]), cli.DisplayWidth(lines[0][:strings.LastIndex(lines[0], " ")+1]); got != want {
-			t.Errorf("line %d: ADMIN column at cell %d, want %d:\n%s", i, got, want, out)
+	// The column after the names (ADMIN, then "yes") starts at one cell.
+	want := cli.DisplayWidth(lines[0][:strings.Index(lines[0], "ADMIN")])
+	for i, l := range lines[1:] {
+		if got := cli.DisplayWidth(l[:strings.Index(l, "yes")]); got != want {
+			t.Errorf("line %d: ADMIN column at cell %d, want %d:\n%s", i+1, got, want, out)
+		}
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("line %d ends in spaces: %q", i+1, l)
 		}
 	}
 }

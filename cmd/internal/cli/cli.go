@@ -116,14 +116,17 @@ func (t *Table) WriteTo(w io.Writer) (int64, error) {
 			widths[i] = max(widths[i], DisplayWidth(c))
 		}
 	}
-	var b strings.Builder
+	var b, line strings.Builder
 	for _, r := range t.rows {
+		line.Reset()
 		for i, c := range r {
-			b.WriteString(c)
+			line.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-DisplayWidth(c)+2))
+				line.WriteString(strings.Repeat(" ", widths[i]-DisplayWidth(c)+2))
 			}
 		}
+		// Empty last cells leave no spaces at the end of the line.
+		b.WriteString(strings.TrimRight(line.String(), " "))
 		b.WriteByte('\n')
 	}
 	n, err := io.WriteString(w, b.String())
