@@ -13,9 +13,9 @@ func TestLoadFonts(t *testing.T) {
 		t.Fatalf("LoadFonts: %v", err)
 	}
 	for name, r := range map[string][]byte{"regular": f.Regular.Content(), "bold": f.Bold.Content()} {
-		// TrueType files start with the version 0x00010000.
-		if !bytes.HasPrefix(r, []byte{0, 1, 0, 0}) {
-			t.Errorf("%s font starts with % x, want a TrueType header", name, r[:4])
+		// OpenType files with CFF outlines start with "OTTO".
+		if !bytes.HasPrefix(r, []byte("OTTO")) {
+			t.Errorf("%s font starts with % x, want an OpenType (CFF) header", name, r[:4])
 		}
 	}
 }
