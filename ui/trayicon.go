@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
@@ -42,11 +43,10 @@ func newTrayIcons() (*trayIcons, error) {
 	}
 	base := image.NewNRGBA(image.Rect(0, 0, trayIconSize, trayIconSize))
 	xdraw.CatmullRom.Scale(base, base.Bounds(), src, src.Bounds(), draw.Over, nil)
-	fonts, err := assets.LoadFonts()
-	if err != nil {
-		return nil, fmt.Errorf("tray icon: %w", err)
-	}
-	f, err := opentype.Parse(fonts.Bold.Content())
+	// The mark shows only digits and "+": Fyne's bundled bold font has
+	// them, and sfnt reads it in place (the app's Hangul font would be
+	// inflated and kept in the heap for it).
+	f, err := opentype.Parse(theme.DefaultTextBoldFont().Content())
 	if err != nil {
 		return nil, fmt.Errorf("tray icon font: %w", err)
 	}
