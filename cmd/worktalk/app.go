@@ -67,7 +67,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("worktalk", flag.ContinueOnError)
 	fs.BoolVar(&m.demo, "demo", false, "start an embedded server with demo data and sign in as its first member")
 	fs.StringVar(&m.dataDir, "data", "", "data `DIR` for local databases (default: the user config folder)")
-	fs.StringVar(&m.serverURL, "server", "", "server `URL` shown on the sign-in screen")
+	fs.StringVar(&m.serverURL, "server", "", "server `URL` shown on the sign-in screen; with --demo, a running 'worktalkd serve --demo' to use instead of an embedded server")
 	fs.BoolVar(&m.fileSecrets, "insecure-file-secrets", false, "keep session tokens in a file readable only by you when the OS has no keyring")
 	fs.BoolVar(&m.verbose, "v", false, "log more")
 	fs.BoolVar(&m.report, "startup-report", false, "open my own room, print start-up time and memory, then quit")
@@ -132,7 +132,12 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := ui.Config{ServerURL: m.serverURL, Logger: m.log, OpenLink: m.link}
 
 	if m.demo {
-		ds, err := startDemo(ctx, filepath.Join(base, "demo"), m.log)
+		var ds *demoServer
+		if m.serverURL != "" {
+			ds, err = remoteDemo(filepath.Join(base, "demo-remote"), m.serverURL)
+		} else {
+			ds, err = startDemo(ctx, filepath.Join(base, "demo"), m.log)
+		}
 		if err != nil {
 			return err
 		}
@@ -169,8 +174,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := ui.LoadTranslations(); err != nil {
 		m.log.Warn("translations", "err", err)
 	}
-	if m.demoServer != nil {
+	switch {
+	case m.demoServer != nil && m.demoServer.embedded():
 		cfg.Warnings = append(cfg.Warnings, lang.L("Demo mode: the server runs inside this app, and its sign-in tokens are kept in a file of the demo folder ({{.Dir}}) instead of the OS keyring.", map[string]any{"Dir": m.demoServer.dir}))
+	case m.demoServer != nil:
+		cfg.Warnings = append(cfg.Warnings, lang.L("Demo mode: signed in to the demo data of {{.URL}}; the sign-in tokens are kept in a file of the demo folder ({{.Dir}}) instead of the OS keyring.", map[string]any{"URL": m.demoServer.url, "Dir": m.demoServer.dir}))
 	}
 	var w *ui.App
 	if m.report {

@@ -20,16 +20,37 @@ import (
 	"worktalk.dev/worktalk/server/sqlite"
 )
 
-// demoServer is worktalkd running inside the app with the demo data.
+// demoServer is worktalkd running inside the app with the demo data, or
+// (remoteDemo) one running elsewhere that was started with --demo.
 type demoServer struct {
 	dir       string // the demo folder
 	clientDir string // the app's local data for the demo server
 	url       string
 	email     string // the first demo member
 	password  string
-	db        *sqlite.DB
-	srv       *server.Server
+	db        *sqlite.DB     // nil for a remote server
+	srv       *server.Server // nil for a remote server
 }
+
+// remoteDemo is the demo data of `worktalkd serve --demo` at url: the app
+// signs in as the first demo member as with its embedded server, and runs
+// no server itself (to try a separate server, and to measure the app alone).
+func remoteDemo(dir, url string) (*demoServer, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create demo folder: %w", err)
+	}
+	first := demo.Accounts()[0]
+	return &demoServer{
+		dir:       dir,
+		clientDir: filepath.Join(dir, "app"),
+		url:       strings.TrimRight(url, "/"),
+		email:     first.Email,
+		password:  demo.Password,
+	}, nil
+}
+
+// embedded reports whether the server runs inside this app.
+func (d *demoServer) embedded() bool { return d.srv != nil }
 
 // startDemo opens (seeding on first start) the demo database in dir and
 // serves it on 127.0.0.1, on the same port as last time when it is free so
@@ -128,5 +149,8 @@ func (d *demoServer) signIn(ctx context.Context, opt client.Options) (client.Acc
 }
 
 func (d *demoServer) close() error {
+	if !d.embedded() {
+		return nil
+	}
 	return errors.Join(d.srv.Close(), d.db.Close())
 }

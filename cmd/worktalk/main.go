@@ -3,6 +3,7 @@
 //	worktalk                      opens the sign-in screen (or the last workspace)
 //	worktalk --demo               starts an embedded server with demo data and signs in as its first member
 //	worktalk --server URL         fills the sign-in screen's server field
+//	worktalk --demo --server URL  signs in to the demo data of a running `worktalkd serve --demo` instead
 //	worktalk --version            prints the version; -h prints every flag
 //	worktalk --insecure-file-secrets
 //	                              keeps session tokens in a 0600 file when the OS has no keyring

@@ -117,6 +117,36 @@ func TestDemoServer(t *testing.T) {
 	}
 }
 
+// --demo --server URL signs in to the demo data of a server running
+// elsewhere (here one seeded like worktalkd serve --demo) and runs none.
+func TestRemoteDemo(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv, err := startDemo(ctx, filepath.Join(dir, "server"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("startDemo: %v", err)
+	}
+	defer srv.close()
+
+	ds, err := remoteDemo(filepath.Join(dir, "demo-remote"), srv.url+"/")
+	if err != nil {
+		t.Fatalf("remoteDemo: %v", err)
+	}
+	if ds.embedded() || ds.url != srv.url {
+		t.Errorf("remote demo: embedded %v, url %s; want a remote one at %s", ds.embedded(), ds.url, srv.url)
+	}
+	acct, err := ds.signIn(ctx, client.Options{DataDir: ds.clientDir, Secrets: &secret.Memory{}})
+	if err != nil {
+		t.Fatalf("signIn: %v", err)
+	}
+	if acct.Email != srv.email || acct.ServerURL != srv.url {
+		t.Errorf("account = %+v, want %s on %s", acct, srv.email, srv.url)
+	}
+	if err := ds.close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+}
+
 // Under a C or POSIX locale, or none, the app speaks English and Fyne logs
 // nothing about the locale (it parses LANG=C.UTF-8 as the tag "C" when left
 // alone). The test binary links the same packages as the app, so it runs

@@ -78,12 +78,7 @@ var demoData = []demoWorkspace{
 // room with messages). A database that has any workspace is left alone
 // (Info.Created is false); the accounts listed are the demo ones either way.
 func Seed(ctx context.Context, store service.Store, svc *service.Service) (Info, error) {
-	info := Info{Password: Password}
-	for _, dw := range demoData {
-		for _, m := range dw.members {
-			info.Accounts = append(info.Accounts, Account{Email: m.email, Name: m.name, Workspace: dw.name, Admin: m.admin})
-		}
-	}
+	info := Info{Password: Password, Accounts: Accounts()}
 	var existing []service.WorkspaceRow
 	err := store.Read(ctx, func(tx service.Tx) error {
 		var err error
@@ -103,6 +98,17 @@ func Seed(ctx context.Context, store service.Store, svc *service.Service) (Info,
 	}
 	info.Created = true
 	return info, nil
+}
+
+// Accounts lists the demo members, the first workspace's admin first.
+func Accounts() []Account {
+	var out []Account
+	for _, dw := range demoData {
+		for _, m := range dw.members {
+			out = append(out, Account{Email: m.email, Name: m.name, Workspace: dw.name, Admin: m.admin})
+		}
+	}
+	return out
 }
 
 // seedWorkspace creates dw with its members, then the first member opens
