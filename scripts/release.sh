@@ -55,7 +55,8 @@ windows() {
   command -v x86_64-w64-mingw32-gcc >/dev/null || apt_install gcc-mingw-w64-x86-64
   # Icon, version info and manifest: go build links the .syso files it
   # finds in the package (go-winres is pinned by the tool directive in go.mod).
-  trap 'rm -f cmd/worktalk/rsrc_windows_amd64.syso' RETURN
+  # Removed on failure too (set -e leaves the function without a RETURN).
+  trap 'rm -f cmd/worktalk/rsrc_windows_amd64.syso' RETURN EXIT
   go tool go-winres simply --arch amd64 --out cmd/worktalk/rsrc --icon assets/icon.png --manifest gui \
     --product-name "$name" --file-description "$name workplace messenger" --original-filename "$name.exe" \
     --product-version "$version.0" --file-version "$version.$build"
@@ -64,6 +65,9 @@ windows() {
   # Read the resources back from the .exe (Debian's Wine cannot run it).
   WORKTALK_EXE="$PWD/$dist/$name.exe" WORKTALK_VERSION="$version" \
     go test -count=1 -run '^TestWindowsExeResources$' ./cmd/worktalk/
+  # A second reader: MinGW's objdump sees a GUI program with a resource directory.
+  x86_64-w64-mingw32-objdump -p "$dist/$name.exe" | grep -q 'Subsystem.*Windows GUI'
+  x86_64-w64-mingw32-objdump -p "$dist/$name.exe" | grep -q 'Resource Directory \[\.rsrc\]'
   echo "release: $dist/$name.exe ($name $version build $build; icon and version info checked)"
 }
 
