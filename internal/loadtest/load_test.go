@@ -96,7 +96,7 @@ var (
 // BenchmarkNode is worktalk-load as a benchmark: one measurement per
 // iteration (run it with -benchtime 1x). For 10,000 connections:
 //
-//	go test -run '^$' -bench Node -benchtime 1x -load.conns 10000 ./internal/loadtest/
+//	go test -run '^$' -bench Node -benchtime 1x ./internal/loadtest/ -args -load.conns=10000
 func BenchmarkNode(b *testing.B) {
 	cfg := Config{Conns: *benchConns, Messages: 50, Writers: 16, Writes: 2000}
 	if *benchRooms != "" {
@@ -121,8 +121,9 @@ func BenchmarkNode(b *testing.B) {
 		var out strings.Builder
 		rep.Print(&out)
 		b.Log("\n" + out.String())
-		b.ReportMetric(rep.PerConn(rep.Synced)/1024, "idle-KB/conn")
-		b.ReportMetric(rep.PerConnGC(rep.Synced)/1024, "idle-gc-KB/conn")
+		b.ReportMetric(rep.PerConn(rep.Synced)/1024, "live-KB/conn")
+		b.ReportMetric(rep.PerConnGC(rep.Synced)/1024, "gc-KB/conn")
+		b.ReportMetric(rep.PerConnAsIs(rep.Synced)/1024, "asis-KB/conn")
 		for _, f := range rep.Fanouts {
 			b.ReportMetric(float64(f.Last.P50)/float64(time.Millisecond), "fanout"+strconv.Itoa(f.Members)+"-p50-ms")
 			b.ReportMetric(float64(f.Last.P99)/float64(time.Millisecond), "fanout"+strconv.Itoa(f.Members)+"-p99-ms")
