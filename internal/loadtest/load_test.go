@@ -45,6 +45,9 @@ func TestRunSmall(t *testing.T) {
 		if f.Each.N != 5*(f.Members-1) || f.Last.N != 5 {
 			t.Errorf("room of %d: %d deliveries and %d messages timed, want %d and 5", f.Members, f.Each.N, f.Last.N, 5*(f.Members-1))
 		}
+		if f.Deliveries != 6*(f.Members-1) || f.ClientsCPU <= 0 {
+			t.Errorf("room of %d: %d deliveries, clients' CPU %v; want %d and some", f.Members, f.Deliveries, f.ClientsCPU, 6*(f.Members-1))
+		}
 		if f.Last.P50 <= 0 || f.Last.P50 > f.Last.P99 || f.Last.P99 > f.Last.Max {
 			t.Errorf("room of %d: last delivery p50 %v, p99 %v, max %v", f.Members, f.Last.P50, f.Last.P99, f.Last.Max)
 		}
@@ -127,6 +130,7 @@ func BenchmarkNode(b *testing.B) {
 		for _, f := range rep.Fanouts {
 			b.ReportMetric(float64(f.Last.P50)/float64(time.Millisecond), "fanout"+strconv.Itoa(f.Members)+"-p50-ms")
 			b.ReportMetric(float64(f.Last.P99)/float64(time.Millisecond), "fanout"+strconv.Itoa(f.Members)+"-p99-ms")
+			b.ReportMetric(float64(f.NodeCPUPer())/float64(time.Microsecond), "fanout"+strconv.Itoa(f.Members)+"-node-cpu-us")
 		}
 		b.ReportMetric(rep.Writes.PerSecond(), "writes/s")
 	}

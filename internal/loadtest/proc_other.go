@@ -20,6 +20,8 @@ func readMemory(int) (Memory, error)        { return Memory{}, errLinuxOnly }
 func raiseFileLimit(uint64) (uint64, error) { return 0, errLinuxOnly }
 func loadAverage() string                   { return "?" }
 func kernelSlab() uint64                    { return 0 }
+func processCPU(int) (time.Duration, error) { return 0, errLinuxOnly }
+func selfCPU() time.Duration                { return 0 }
 
 type poller struct{ stop atomic.Bool }
 

@@ -40,10 +40,10 @@ func (r Report) Print(w io.Writer) {
 	if len(r.Fanouts) > 0 {
 		fmt.Fprintln(w, "\nfan-out: from the send to each delivery, and to the last delivery of each message")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "members\tmessages\teach p50\teach p99\tlast p50\tlast p99\tlast max\t")
+		fmt.Fprintln(tw, "members\tmessages\teach p50\teach p99\tlast p50\tlast p99\tlast max\tnode CPU/delivery\tclients CPU/delivery\t")
 		for _, f := range r.Fanouts {
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", f.Members, f.Messages,
-				ms(f.Each.P50), ms(f.Each.P99), ms(f.Last.P50), ms(f.Last.P99), ms(f.Last.Max))
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", f.Members, f.Messages,
+				ms(f.Each.P50), ms(f.Each.P99), ms(f.Last.P50), ms(f.Last.P99), ms(f.Last.Max), us(f.NodeCPUPer()), us(f.ClientsCPUPer()))
 		}
 		tw.Flush()
 	}
@@ -56,4 +56,5 @@ func (r Report) Print(w io.Writer) {
 
 func mb(b uint64) string        { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
 func kb(b float64) string       { return fmt.Sprintf("%.1f KB", b/1024) }
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }

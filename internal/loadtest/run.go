@@ -116,6 +116,19 @@ type Fanout struct {
 	// From the send to each delivery (Deliveries: messages × receivers),
 	// and from the send to the last delivery of each message.
 	Each, Last Percentiles
+	// CPU time the node and the clients used while the messages went out,
+	// the uncounted first one included: less dependent on what else runs
+	// on the machine than the latencies.
+	NodeCPU, ClientsCPU time.Duration
+	Deliveries          int // what that CPU time delivered: every message, the first too, to every other member
+}
+
+// NodeCPUPer is the node's CPU time per delivery.
+func (f Fanout) NodeCPUPer() time.Duration { return f.NodeCPU / time.Duration(max(f.Deliveries, 1)) }
+
+// ClientsCPUPer is the clients' CPU time per delivery.
+func (f Fanout) ClientsCPUPer() time.Duration {
+	return f.ClientsCPU / time.Duration(max(f.Deliveries, 1))
 }
 
 // Writes is the write phase: messages each acknowledged before the
@@ -495,6 +508,12 @@ func (m *measurement) fanout(ctx context.Context, r room) (Fanout, error) {
 	f := Fanout{Members: r.size, Messages: m.cfg.Messages}
 	var each, last []time.Duration
 	sender := m.clients[0]
+	pid := m.node.cmd.Process.Pid
+	nodeStart, err := processCPU(pid)
+	if err != nil {
+		return f, err
+	}
+	clientsStart := selfCPU()
 	for n := range m.cfg.Messages + 1 {
 		if err := ctx.Err(); err != nil {
 			return f, err
@@ -535,6 +554,12 @@ func (m *measurement) fanout(ctx context.Context, r room) (Fanout, error) {
 		}
 		last = append(last, slowest)
 	}
+	nodeEnd, err := processCPU(pid)
+	if err != nil {
+		return f, err
+	}
+	f.NodeCPU, f.ClientsCPU = nodeEnd-nodeStart, selfCPU()-clientsStart
+	f.Deliveries = (m.cfg.Messages + 1) * (r.size - 1)
 	f.Each, f.Last = percentiles(each), percentiles(last)
 	return f, nil
 }
