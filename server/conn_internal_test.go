@@ -231,3 +231,24 @@ func TestQueuedFramesGoTogether(t *testing.T) {
 	c.srv.writers.schedule(c)
 	readEvents(t, client, 5, size)
 }
+
+// TestUnencodableAnswerBecomesInternalError: an answer that cannot be
+// encoded reaches the client as an internal error for its request.
+func TestUnencodableAnswerBecomesInternalError(t *testing.T) {
+	_, c, client := connPair(t, 8)
+	if err := c.writeFrame(protocol.Frame{T: protocol.FrameRes, ID: "r1", Data: []byte("{not json")}); err != nil {
+		t.Fatalf("writeFrame: %v", err)
+	}
+	_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, b, err := client.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f protocol.Frame
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.ID != "r1" || f.Err == nil || f.Err.Code != protocol.EInternal {
+		t.Errorf("got %s, want an internal error for r1", b)
+	}
+}

@@ -3,10 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -81,7 +81,7 @@ type outFrame struct {
 type conn struct {
 	srv    *Server
 	ws     *websocket.Conn
-	raw    syscall.RawConn // the socket, for writes tried without blocking; nil: never tried
+	sock   *socket // for writes tried without blocking; nil: never tried
 	caller service.Caller
 	slot   int // which keepalive tick pings it (hub.ping)
 
@@ -103,7 +103,7 @@ type conn struct {
 }
 
 func newConn(srv *Server, ws *websocket.Conn, caller service.Caller) *conn {
-	return &conn{srv: srv, ws: ws, raw: rawConn(ws.NetConn()), caller: caller}
+	return &conn{srv: srv, ws: ws, sock: newSocket(ws.NetConn()), caller: caller}
 }
 
 // start sets the connection up and runs its reader. The caller must hold a
@@ -233,8 +233,13 @@ func (c *conn) writeFrame(f protocol.Frame) error {
 	b, err := encodeFrame(f)
 	if err != nil {
 		c.srv.log.Error("encode frame", "err", err)
-		b, _ = encodeFrame(protocol.Frame{T: f.T, ID: f.ID,
+		b, err = encodeFrame(protocol.Frame{T: f.T, ID: f.ID,
 			Err: &protocol.Error{Code: protocol.EInternal, Message: "internal error"}})
+		if err != nil {
+			// Not even the error can be said: end the connection rather
+			// than leave the request unanswered.
+			return fmt.Errorf("encode frame: %w", err)
+		}
 	}
 	return c.write(b)
 }
@@ -357,6 +362,10 @@ func (c *conn) killLocked(reason string) {
 		c.srv.log.Debug("dropping websocket", "member", c.caller.MemberID, "reason", reason)
 	}
 	// Closing the socket does not block; a writer stuck in Write fails.
+	// A pool writer's write is over first (it cannot block).
+	if c.sock != nil {
+		c.sock.close()
+	}
 	_ = c.ws.NetConn().Close()
 }
 
@@ -391,7 +400,8 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.svc.Authenticate(r.Context(), tok); err != nil {
 		s.hub.remove(c)
 		_ = c.writeFrame(protocol.Frame{T: protocol.FrameErr, Err: s.wireError(err, "sync")})
-		_ = ws.Close()
+		c.kill("") // not ws.Close: a writer may be at the socket
+
 		return
 	}
 	c.start()

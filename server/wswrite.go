@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/binary"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 
@@ -116,6 +117,10 @@ func (w *writers) run() {
 		if cap(buf) > 64<<10 {
 			buf = nil // one burst does not keep a big buffer
 		}
+		// A fan-out keeps every writer busy for a while and their writes
+		// never leave the processor: let a reader that waits to answer
+		// its client run between batches instead of after a preemption.
+		runtime.Gosched()
 	}
 }
 
@@ -134,7 +139,7 @@ func (c *conn) flush(buf []byte) []byte {
 			return buf
 		}
 		c.mu.Unlock()
-		if c.raw == nil || hasFinal(batch) || !c.wmu.TryLock() {
+		if c.sock == nil || hasFinal(batch) || !c.wmu.TryLock() {
 			c.goFlushSlow(batch, nil)
 			return buf
 		}
@@ -146,7 +151,7 @@ func (c *conn) flush(buf []byte) []byte {
 			}
 			b = buf
 		}
-		n, err := tryWrite(c.raw, b)
+		n, err := c.sock.tryWrite(b)
 		if err != nil {
 			c.wmu.Unlock()
 			c.kill("write: " + err.Error())

@@ -2,14 +2,15 @@
 
 package server
 
-import (
-	"net"
-	"syscall"
-)
+import "net"
 
-// rawConn is nil where a write cannot be tried without blocking: each
-// connection's queue is then written by a flusher of its own.
-func rawConn(net.Conn) syscall.RawConn { return nil }
+// socket is never made where a write cannot be tried without blocking:
+// each connection's queue is then written by a flusher of its own.
+type socket struct{}
 
-// tryWrite is never called: rawConn is nil.
-func tryWrite(syscall.RawConn, []byte) (int, error) { return 0, nil }
+func newSocket(net.Conn) *socket { return nil }
+
+// tryWrite is never called: newSocket returns nil.
+func (*socket) tryWrite([]byte) (int, error) { return 0, nil }
+
+func (*socket) close() {}

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package server
 
@@ -7,8 +7,11 @@ import (
 	"syscall"
 )
 
-// rawConn is the socket under nc, for tryWrite; nil if it has none.
-func rawConn(nc net.Conn) syscall.RawConn {
+// socket writes to a connection without blocking through its RawConn.
+type socket struct{ raw syscall.RawConn }
+
+// newSocket returns the socket under nc, or nil if it has none.
+func newSocket(nc net.Conn) *socket {
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return nil
@@ -17,16 +20,16 @@ func rawConn(nc net.Conn) syscall.RawConn {
 	if err != nil {
 		return nil
 	}
-	return raw
+	return &socket{raw: raw}
 }
 
 // tryWrite writes b to the socket as far as it can without waiting and
 // returns how much it wrote: all of it when the send buffer has room, less
 // (maybe nothing) when it is full.
-func tryWrite(raw syscall.RawConn, b []byte) (int, error) {
+func (s *socket) tryWrite(b []byte) (int, error) {
 	var n int
 	var werr error
-	err := raw.Write(func(fd uintptr) bool {
+	err := s.raw.Write(func(fd uintptr) bool {
 		for n < len(b) {
 			m, err := syscall.Write(int(fd), b[n:])
 			if m > 0 {
@@ -49,3 +52,6 @@ func tryWrite(raw syscall.RawConn, b []byte) (int, error) {
 	}
 	return n, werr
 }
+
+// close has nothing to do: RawConn.Write holds the descriptor open itself.
+func (s *socket) close() {}
