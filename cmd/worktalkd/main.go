@@ -32,9 +32,11 @@ import (
 	"syscall"
 
 	"worktalk.dev/worktalk/cmd/internal/cli"
+	"worktalk.dev/worktalk/server"
 )
 
 func main() {
+	server.UseGCPercent()
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:]); err != nil {
 		switch {

@@ -36,7 +36,7 @@ func IsNode() bool { return os.Getenv(nodeEnv) != "" }
 // NodeMain runs this process as the node under measurement and returns its
 // exit code. The node is wired as `worktalkd serve --data DIR` wires it
 // (SQLite, the in-process bus reading back the database, the server with
-// its default settings) and listens on 127.0.0.1:0. It prints
+// its default settings, the collector at server.GCPercent) and listens on 127.0.0.1:0. It prints
 // "listening ADDR" on stdout, then answers commands read from stdin, one a
 // line, each with one line of NodeStats as JSON:
 //
@@ -49,6 +49,7 @@ func IsNode() bool { return os.Getenv(nodeEnv) != "" }
 //
 // It closes the server and exits at the end of stdin.
 func NodeMain() int {
+	server.UseGCPercent() // as worktalkd does
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := runNode(os.Getenv(nodeEnv), os.Stdin, os.Stdout, log); err != nil {
 		fmt.Fprintln(os.Stderr, "load node:", err)
