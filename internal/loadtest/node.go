@@ -36,9 +36,10 @@ func IsNode() bool { return os.Getenv(nodeEnv) != "" }
 // NodeMain runs this process as the node under measurement and returns its
 // exit code. The node is wired as `worktalkd serve --data DIR` wires it
 // (SQLite, the in-process bus reading back the database, the server with
-// its default settings, the collector at server.GCPercent) and listens on 127.0.0.1:0. It prints
-// "listening ADDR" on stdout, then answers commands read from stdin, one a
-// line, each with one line of NodeStats as JSON:
+// its default settings, the collector at server.GCPercent) and listens on
+// 127.0.0.1:0. It prints "listening ADDR" on stdout, then answers
+// commands read from stdin, one a line, each with one line of NodeStats
+// as JSON:
 //
 //	gc                 runtime.GC
 //	release            runtime.GC, then return freed memory to the system
