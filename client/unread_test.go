@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -121,4 +122,75 @@ func TestMarkReadNothingUnread(t *testing.T) {
 	if st := e.State(); st.Pending != 0 || unreadOf(st, room) != 0 {
 		t.Errorf("after MarkRead of my own notes: pending %d, unread %d; want 0, 0", st.Pending, unreadOf(st, room))
 	}
+}
+
+// What a member I block sends in a group we still share never counts as
+// unread, on any of my devices: the block drops what counted already, later
+// messages do not count as they arrive, a new device's snapshot agrees,
+// and unblocking counts them again. Through the real server and engines.
+func TestUnreadSkipsBlockedMember(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	acme := w.env.CreateWorkspace("Acme")
+	globex := w.env.CreateWorkspace("Globex")
+	kim := w.env.NewUser(acme.ID, "Kim")
+	lee := w.env.NewUser(acme.ID, "Lee")
+	ue := w.env.NewUser(globex.ID, "Eve")
+	laptop, phone, coworker, eve := w.device(t, kim), w.device(t, kim), w.device(t, lee), w.device(t, ue)
+	for _, e := range []*Engine{laptop, phone, coworker, eve} {
+		waitFor(t, e, "online", synced)
+	}
+	link, err := eve.OneTimeLink(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := laptop.AddExternalByLink(ctx, link.URL); err != nil {
+		t.Fatal(err)
+	}
+	room, err := laptop.CreateGroupRoom(ctx, "Launch", []string{lee.ID(), ue.ID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []*Engine{laptop, coworker, eve} {
+		waitFor(t, e, "the group", func(s State) bool { return synced(s) && roomOf(s, room) != nil })
+	}
+	send := func(e *Engine, text string) {
+		t.Helper()
+		if _, err := e.SendMessage(ctx, room, text); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, e, "sent", synced)
+	}
+	both := func(what string, n int) {
+		t.Helper()
+		for name, e := range map[string]*Engine{"laptop": laptop, "phone": phone} {
+			waitFor(t, e, fmt.Sprintf("%s: %d unread on the %s", what, n, name), func(s State) bool {
+				return synced(s) && unreadOf(s, room) == n && s.Unread == n
+			})
+		}
+	}
+	send(eve, "Eve one")
+	send(coworker, "Lee one")
+	send(eve, "Eve two")
+	both("before the block", 3)
+
+	if err := laptop.Block(ctx, ue.ID()); err != nil {
+		t.Fatal(err)
+	}
+	both("the block drops Eve's two", 1)
+	send(eve, "Eve three")
+	send(coworker, "Lee two")
+	waitFor(t, phone, "Lee two arrived", func(s State) bool {
+		r := roomOf(s, room)
+		return r != nil && r.Last != nil && r.Last.Text == "Lee two"
+	})
+	both("Eve's next does not count, Lee's does", 2)
+
+	tablet := w.device(t, kim)
+	waitFor(t, tablet, "a new device's snapshot", func(s State) bool { return synced(s) && unreadOf(s, room) == 2 })
+
+	if err := phone.Unblock(ctx, ue.ID()); err != nil {
+		t.Fatal(err)
+	}
+	both("unblocked, Eve's three count again", 5)
 }

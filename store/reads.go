@@ -32,7 +32,7 @@ ON CONFLICT(room_id) DO UPDATE SET seq = excluded.seq, unread = excluded.unread 
 }
 
 // newMessage stores a message.new and counts it as unread when it is new
-// here, after my mark, and not mine.
+// here, after my mark, not mine and not from a member I block.
 func (a *applier) newMessage(m protocol.Message) error {
 	lookup, err := a.stmt("SELECT pending FROM messages WHERE id = ?")
 	if err != nil {
@@ -50,12 +50,14 @@ func (a *applier) newMessage(m protocol.Message) error {
 	if known || m.Seq <= 0 || Mine(m, a.me.ID) {
 		return nil
 	}
-	count, err := a.stmt(`INSERT INTO reads(room_id, seq, unread) VALUES(?, 0, 1)
-ON CONFLICT(room_id) DO UPDATE SET unread = reads.unread + 1 WHERE reads.seq < ?`)
+	// Nor does what a member I block sends (in a group we still share).
+	count, err := a.stmt(`INSERT INTO reads(room_id, seq, unread)
+SELECT ?1, 0, 1 WHERE NOT EXISTS (SELECT 1 FROM blocked WHERE id = ?3)
+ON CONFLICT(room_id) DO UPDATE SET unread = reads.unread + 1 WHERE reads.seq < ?2`)
 	if err != nil {
 		return err
 	}
-	_, err = count.ExecContext(a.ctx, m.RoomID, m.Seq)
+	_, err = count.ExecContext(a.ctx, m.RoomID, m.Seq, m.SenderID)
 	a.ch.Reads = true
 	return err
 }
@@ -96,14 +98,15 @@ func (d *DB) NewestSeq(ctx context.Context, roomID string) (int64, error) {
 }
 
 // CountUnreadAfter counts the stored acknowledged messages of a room after
-// seq that someone else wrote. Messages after a mark I just made arrived
-// live, so they are all stored: the count is exact.
+// seq that someone else, not a member I block, wrote. Messages after a mark
+// I just made arrived live, so they are all stored: the count is exact.
 func (d *DB) CountUnreadAfter(ctx context.Context, roomID string, seq int64, me string) (int, error) {
 	var n int
 	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM messages
-WHERE room_id = ? AND pending = 0 AND seq > ?
-	AND coalesce(json_extract(data, '$.sender_id'), '') != ?
-	AND coalesce(json_extract(data, '$.actor_id'), '') != ?`, roomID, seq, me, me).Scan(&n)
+WHERE room_id = ?1 AND pending = 0 AND seq > ?2
+	AND coalesce(json_extract(data, '$.sender_id'), '') != ?3
+	AND coalesce(json_extract(data, '$.actor_id'), '') != ?3
+	AND coalesce(json_extract(data, '$.sender_id'), '') NOT IN (SELECT id FROM blocked)`, roomID, seq, me).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count unread: %w", err)
 	}

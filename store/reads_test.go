@@ -82,3 +82,44 @@ func TestReadMarksAndUnread(t *testing.T) {
 		t.Errorf("NewestSeq = %d, %v; want 20", seq, err)
 	}
 }
+
+// What a member I block sends in a group we still share never counts:
+// neither as it arrives nor when the count after a mark is made here.
+func TestUnreadSkipsBlockedSenders(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	s := testSnapshot()
+	s.Rooms = append(s.Rooms, protocol.Room{ID: "g1", Kind: protocol.RoomGroup})
+	s.Blocked = []protocol.BlockedMember{{ID: "eve", Name: "Eve"}}
+	s.Reads = []protocol.ReadMark{{RoomID: "g1", Seq: 3, Unread: 0}}
+	if _, err := db.ApplySnapshot(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(seq int64, id, sender string) store.Event {
+		return store.Event{Seq: seq + 100, Op: protocol.EvMessageNew, Data: mustJSON(t, protocol.Message{ID: id, RoomID: "g1", SenderID: sender, Kind: protocol.MessageText, Seq: seq})}
+	}
+	if _, err := db.ApplyEvents(ctx, []store.Event{msg(11, "e1", "eve"), msg(12, "b1", "bob"), msg(13, "e2", "eve")}); err != nil {
+		t.Fatal(err)
+	}
+	marks, err := db.ReadMarks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := marks["g1"].Unread; got != 1 {
+		t.Errorf("unread after eve, bob, eve = %d, want 1 (bob's)", got)
+	}
+	if n, err := db.CountUnreadAfter(ctx, "g1", 3, "me"); err != nil || n != 1 {
+		t.Errorf("CountUnreadAfter(3) = %d, %v; want 1 (bob's)", n, err)
+	}
+
+	// Once unblocked, what eve sends counts again.
+	if _, err := db.ApplyEvents(ctx, []store.Event{
+		{Seq: 120, Op: protocol.EvBlockRemove, Data: mustJSON(t, protocol.MemberRef{MemberID: "eve"})},
+		msg(21, "e3", "eve"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if marks, err = db.ReadMarks(ctx); err != nil || marks["g1"].Unread != 2 {
+		t.Errorf("unread after unblock and eve's next = %d (%v), want 2", marks["g1"].Unread, err)
+	}
+}

@@ -25,7 +25,7 @@ const notifyQuiet = 4 * time.Second
 // notifier raises an OS notification for messages that arrive in a room
 // the user is not looking at. It works from the unread counts of the
 // states the app applies: a count that grew is new messages from others
-// (my own never count). The first notification of a burst goes out at
+// (my own never count, nor what members I block send). The first notification of a burst goes out at
 // once; what arrives in the notifyQuiet after it goes out as one summary.
 // All its fields belong to the Fyne thread.
 type notifier struct {
@@ -83,7 +83,7 @@ func (n *notifier) apply(st client.State) {
 	next := make(map[string]int, len(st.Rooms))
 	for _, r := range st.Rooms {
 		next[r.ID] = r.Unread
-		if d := r.Unread - n.prev[r.ID]; n.live && d > 0 && r.ID != seen && !fromBlocked(st, r) {
+		if d := r.Unread - n.prev[r.ID]; n.live && d > 0 && r.ID != seen {
 			news = append(news, arrival{room: r, count: d})
 		}
 	}
@@ -191,11 +191,4 @@ func afterOnFyne(work *worker, d time.Duration, fn func()) (stop func()) {
 		}
 	})
 	return func() { t.Stop() }
-}
-
-// fromBlocked reports whether the newest message of group r is from a
-// member I blocked: it is collapsed in the room and not worth a
-// notification.
-func fromBlocked(st client.State, r client.RoomSummary) bool {
-	return r.Kind == protocol.RoomGroup && r.Last != nil && blockedByMe(st, r.Last.SenderID)
 }

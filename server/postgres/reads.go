@@ -59,7 +59,8 @@ func (t *Tx) ReadMarks(ctx context.Context, memberID string) (map[string]int64, 
 func (t *Tx) CountUnread(ctx context.Context, roomID string, after int64, memberID string) (int, error) {
 	var n int
 	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM messages
-		WHERE room_id = $1 AND seq > $2 AND sender_id != $3 AND actor_id != $3`, roomID, after, memberID).Scan(&n)
+		WHERE room_id = $1 AND seq > $2 AND sender_id != $3 AND actor_id != $3
+			AND sender_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = $3)`, roomID, after, memberID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count unread: %w", err)
 	}

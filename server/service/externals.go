@@ -199,7 +199,10 @@ func (s *Service) block(ctx context.Context, w *wtx, c Caller, _ string, data js
 	if err != nil {
 		return nil, err
 	}
-	return bm, w.emit(ctx, protocol.EvBlockAdd, bm, c.MemberID)
+	if err := w.emit(ctx, protocol.EvBlockAdd, bm, c.MemberID); err != nil {
+		return nil, err
+	}
+	return bm, recountShared(ctx, w, c.MemberID, other.ID)
 }
 
 // knows reports whether a and b have an external relation either way or a
@@ -237,6 +240,9 @@ func (s *Service) unblock(ctx context.Context, w *wtx, c Caller, _ string, data 
 	}
 	if removed {
 		if err := w.emit(ctx, protocol.EvBlockRemove, ref, c.MemberID); err != nil {
+			return nil, err
+		}
+		if err := recountShared(ctx, w, c.MemberID, ref.MemberID); err != nil {
 			return nil, err
 		}
 	}

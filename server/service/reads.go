@@ -50,6 +50,36 @@ func (s *Service) markRead(ctx context.Context, w *wtx, c Caller, _ string, data
 	return mark, w.emit(ctx, protocol.EvRoomRead, mark, c.MemberID)
 }
 
+// recountShared sends my devices the unread count of every room I share
+// with other: blocking or unblocking them changes what counts, since what
+// a member I block sends is never unread for me.
+func recountShared(ctx context.Context, w *wtx, me, other string) error {
+	rooms, err := w.MemberRooms(ctx, me)
+	if err != nil {
+		return err
+	}
+	for _, r := range rooms {
+		if in, err := w.IsRoomMember(ctx, r.ID, other); err != nil || !in {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		seq, err := w.ReadMark(ctx, me, r.ID)
+		if err != nil {
+			return err
+		}
+		n, err := w.CountUnread(ctx, r.ID, seq, me)
+		if err != nil {
+			return err
+		}
+		if err := w.emit(ctx, protocol.EvRoomRead, protocol.ReadMark{RoomID: r.ID, Seq: seq, Unread: n}, me); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // readMarks returns the snapshot's read marks: every room of rooms that
 // has a mark or unread messages, counted as of the snapshot.
 func readMarks(ctx context.Context, tx Tx, me string, rooms []RoomRow) ([]protocol.ReadMark, error) {

@@ -140,7 +140,8 @@ type Tx interface {
 	// ReadMarks returns every read mark of a member by room id.
 	ReadMarks(ctx context.Context, memberID string) (map[string]int64, error)
 	// CountUnread counts the room's messages with seq > after that the
-	// member did not send: not as sender, nor as the actor of a system message.
+	// member did not send (not as sender, nor as the actor of a system
+	// message) and that no member they block sent.
 	CountUnread(ctx context.Context, roomID string, after int64, memberID string) (int, error)
 
 	// Events and feeds. AppendEvent stores an event and one feed row per

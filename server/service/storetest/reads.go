@@ -73,4 +73,27 @@ func testReadMarks(t *testing.T, s service.Store) {
 		}
 		return nil
 	})
+
+	// What a member I block sent does not count for me; a block by
+	// someone else, or of me, changes nothing for me.
+	write(t, s, func(tx service.Tx) error {
+		if err := tx.InsertBlock(ctx, f.bob, f.alice, at(5)); err != nil {
+			return err
+		}
+		return tx.InsertBlock(ctx, f.alice, f.carol, at(5))
+	})
+	read(t, s, func(tx service.Tx) error {
+		for _, c := range []struct {
+			member string
+			want   int
+		}{
+			{f.alice, 0}, // carol's two, and alice blocks carol
+			{f.carol, 2}, // alice's text and her system message: carol blocks nobody
+		} {
+			if got, err := tx.CountUnread(ctx, "r-1", 0, c.member); err != nil || got != c.want {
+				t.Errorf("after the blocks, CountUnread(r-1, after 0, %s) = %d, %v; want %d", c.member, got, err, c.want)
+			}
+		}
+		return nil
+	})
 }
