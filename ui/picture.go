@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"golang.org/x/image/draw"
 
+	"worktalk.dev/worktalk/internal/orientation"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -94,7 +95,8 @@ func (c *pictureCache) clear() {
 }
 
 // preparePicture turns an image file into an upload: decoded as PNG or
-// JPEG, scaled down to maxPictureSide, re-encoded (JPEG unless it has
+// JPEG, scaled down to maxPictureSide, turned upright as a JPEG's EXIF
+// orientation says, re-encoded (JPEG unless it has
 // transparency) under protocol.MaxPictureBytes.
 func preparePicture(file []byte) ([]byte, error) {
 	if err := checkPictureSize(file); err != nil {
@@ -118,6 +120,11 @@ func preparePicture(file []byte) ([]byte, error) {
 	}
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
+	if format == "jpeg" {
+		// A phone's portrait photo is stored sideways with an EXIF tag
+		// saying so; what is encoded below carries no tag.
+		dst = orientation.Upright(dst, orientation.OfJPEG(file))
+	}
 	var out bytes.Buffer
 	if opaque(dst) {
 		for q := 90; q >= 40; q -= 10 {

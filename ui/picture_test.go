@@ -2,12 +2,17 @@ package ui
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+
+	"worktalk.dev/worktalk/internal/orientation/orientationtest"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -78,4 +83,45 @@ func TestPreparePicture(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A portrait photo from a phone (stored sideways, EXIF Orientation 6 or 8)
+// shows upright in the edit form's preview and, once saved, as the picture
+// the server keeps and the engine fetches.
+func TestPortraitPhotoUpright(t *testing.T) {
+	for _, o := range []int{6, 8} {
+		t.Run(fmt.Sprintf("orientation %d", o), func(t *testing.T) {
+			w := newWorld(t)
+			u := w.env.CreateMember(w.ws.ID, "Alice Kim", nil)
+			h := w.signedIn(t, u)
+			test.Tap(h.app.main.profile.edit)
+			e := h.app.main.profile.editor
+			e.usePictureFile(orientationtest.Photo(t, o))
+			h.until("the new picture", func() bool { return e.picture != nil && !e.picBusy.Visible() })
+			if msg := orientationtest.CheckUpright(decodeImage(t, e.pic.pic.Content())); msg != "" {
+				t.Errorf("preview: %s", msg)
+			}
+			test.Tap(e.save)
+			h.until("the acknowledged picture", func() bool {
+				st := h.app.state()
+				return st.Me.PictureID != "" && !st.ProfilePending && st.Pending == 0
+			})
+			b, err := h.app.engine().Picture(context.Background(), h.app.state().Me.PictureID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := orientationtest.CheckUpright(decodeImage(t, b)); msg != "" {
+				t.Errorf("the stored picture: %s", msg)
+			}
+		})
+	}
+}
+
+func decodeImage(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	m, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

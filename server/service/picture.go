@@ -15,13 +15,15 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"worktalk.dev/worktalk/internal/orientation"
 	"worktalk.dev/worktalk/protocol"
 )
 
 // Profile pictures are never stored as uploaded. The server checks the
 // file's structure, decodes it within a memory budget, and stores what it
 // re-encodes itself: a centred square of at most PictureSide pixels and a
-// thumbnail of at most ThumbSide, both without metadata. So a picture can
+// thumbnail of at most ThumbSide, both without metadata (a JPEG's EXIF
+// orientation is applied to the pixels first). So a picture can
 // carry nothing but pixels to the clients that show it (no EXIF location,
 // no HTML for a browser to sniff), and no client decodes more than 512×512.
 const (
@@ -82,6 +84,13 @@ func processPicture(b []byte) (picture, error) {
 	// The thumbnail is scaled from the picture: scaling the source twice
 	// cost most of the time of a 4096×4096 upload.
 	pix := scale(src, squareCrop(src.Bounds()), PictureSide)
+	if format == "jpeg" {
+		// A phone's portrait photo is stored sideways with an EXIF tag
+		// that says so, and what is stored here carries no tag. The
+		// centred square of the turned image is the turned square, so the
+		// turn costs a 512×512 copy, not one of the whole photo.
+		pix = orientation.Upright(pix, orientation.OfJPEG(b))
+	}
 	full, err := encode(pix)
 	if err != nil {
 		return picture{}, err

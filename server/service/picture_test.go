@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"flag"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"worktalk.dev/worktalk/internal/orientation/orientationtest"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -156,6 +158,34 @@ func TestPicturesReencoded(t *testing.T) {
 				}
 				if bytes.Contains(got.b, []byte("GPS")) || bytes.Contains(got.b, []byte("<script")) || bytes.Contains(got.b, []byte("Exif")) {
 					t.Errorf("%s kept the file's metadata", got.what)
+				}
+			}
+		})
+	}
+}
+
+// A phone's portrait photo, stored sideways with EXIF Orientation 6 or 8,
+// is turned upright before its metadata goes: the picture and thumbnail
+// every member gets show it the right way up.
+func TestPhonePortraitUpright(t *testing.T) {
+	for _, o := range []int{6, 8} {
+		t.Run(fmt.Sprintf("orientation %d", o), func(t *testing.T) {
+			e, w := newWorld(t)
+			p, err := setPicture(e, w, orientationtest.Photo(t, o))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for what, thumb := range map[string]bool{"picture": false, "thumbnail": true} {
+				b, err := e.svc.Picture(e.ctx, w.a2, p.PictureID, thumb)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, _, err := image.Decode(bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if msg := orientationtest.CheckUpright(m); msg != "" {
+					t.Errorf("%s: %s", what, msg)
 				}
 			}
 		})
