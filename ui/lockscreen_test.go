@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,31 +21,14 @@ import (
 	"worktalk.dev/worktalk/client/lock"
 	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/argon2id"
+	"worktalk.dev/worktalk/internal/testclock"
 )
-
-// lockClock is a clock the test moves.
-type lockClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *lockClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *lockClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // lockRig is a window with private content behind a locker.
 type lockRig struct {
 	win     fyne.Window
 	q       *fyneQueue
-	clock   *lockClock
+	clock   *testclock.Clock
 	store   *secret.Memory
 	lk      *lock.Lock
 	l       *locker
@@ -58,14 +40,14 @@ const lockTestPassword = "open sesame"
 
 // newLockRig opens a lock on store (a new one when nil) the way the app
 // does at start; each call with the same store is one run of the app.
-func newLockRig(t *testing.T, store *secret.Memory, clock *lockClock, forget func(done func(error))) *lockRig {
+func newLockRig(t *testing.T, store *secret.Memory, clock *testclock.Clock, forget func(done func(error))) *lockRig {
 	t.Helper()
 	test.NewTempApp(t)
 	if store == nil {
 		store = &secret.Memory{}
 	}
 	if clock == nil {
-		clock = &lockClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+		clock = testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	}
 	lk, err := lock.Open(lock.Options{Store: store, Params: argon2id.TestParams, Now: clock.Now})
 	if err != nil {
@@ -234,7 +216,7 @@ func TestLockHidesDialogsAndKeepsNewContent(t *testing.T) {
 // and a restarted app (a new lock.Lock on the same keyring) still waits.
 func TestLockWaitsAcrossRestart(t *testing.T) {
 	store := &secret.Memory{}
-	clock := &lockClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	r := newLockRig(t, store, clock, nil)
 	if err := r.lk.Set(lockTestPassword); err != nil {
 		t.Fatal(err)

@@ -3,35 +3,17 @@ package lock_test
 import (
 	"errors"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"worktalk.dev/worktalk/client/lock"
 	"worktalk.dev/worktalk/client/secret"
 	"worktalk.dev/worktalk/internal/argon2id"
+	"worktalk.dev/worktalk/internal/testclock"
 	"worktalk.dev/worktalk/protocol"
 )
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)) }
 
 // testStore returns the real OS keyring when WORKTALK_TEST_KEYRING=1 (make
 // test runs a throwaway gnome-keyring) and an in-memory store otherwise,
@@ -49,7 +31,7 @@ func testStore(t testing.TB) (secret.Store, string) {
 
 // mustOpen opens a Lock on st with cheap hash parameters: each call is one
 // run of the app.
-func mustOpen(t testing.TB, st secret.Store, service string, c *clock) *lock.Lock {
+func mustOpen(t testing.TB, st secret.Store, service string, c *testclock.Clock) *lock.Lock {
 	t.Helper()
 	l, err := lock.Open(lock.Options{Store: st, Service: service, Params: argon2id.TestParams, Now: c.Now})
 	if err != nil {

@@ -26,12 +26,12 @@ import (
 	"net/http"
 	"net/netip"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"worktalk.dev/worktalk/internal/argon2id"
+	"worktalk.dev/worktalk/internal/testclock"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server"
 	"worktalk.dev/worktalk/server/inmem"
@@ -71,7 +71,7 @@ type Env struct {
 	TB      testing.TB
 	Dir     string // the temporary data directory
 	URL     string // http://127.0.0.1:PORT
-	Clock   *Clock
+	Clock   *testclock.Clock
 	Store   service.Store // *sqlite.DB unless Options.Store was given
 	Bus     service.Bus   // *inmem.Bus unless Options.Bus was given
 	Service *service.Service
@@ -110,7 +110,7 @@ func NewWith(tb testing.TB, opts Options) *Env {
 	if publicURL == "" {
 		publicURL = url
 	}
-	clock := NewClock(time.Now())
+	clock := testclock.New(time.Now())
 	var bus service.Bus = opts.Bus
 	if bus == nil {
 		bus = inmem.New()
@@ -296,27 +296,4 @@ func (e *Env) PostJSON(path, token string, v, ok, fail any) int {
 		}
 	}
 	return resp.StatusCode
-}
-
-// Clock is a settable clock for the service (link expiry, rate limits).
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time // guarded by mu
-}
-
-// NewClock returns a clock stopped at t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

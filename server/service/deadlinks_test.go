@@ -21,7 +21,7 @@ func TestDeadLinksAnswerAlike(t *testing.T) {
 		}},
 		{"expired", func(e *env, w *world) string {
 			l := e.onceLink(w.a1)
-			e.clock.Add(protocol.OnceLinkTTL + time.Second)
+			e.clock.Advance(protocol.OnceLinkTTL + time.Second)
 			return l
 		}},
 		{"used", func(e *env, w *world) string {

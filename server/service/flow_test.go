@@ -350,7 +350,7 @@ func TestSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	signIn := func(email, pw, ws string) (protocol.SignInResponse, error) {
-		e.clock.Add(time.Minute) // stay under the rate limit
+		e.clock.Advance(time.Minute) // stay under the rate limit
 		return e.svc.SignIn(e.ctx, protocol.SignInRequest{Email: email, Password: pw, WorkspaceID: ws}, "10.0.0.1")
 	}
 	res, err := signIn("alice@acme.test", testPassword, "")
@@ -413,7 +413,7 @@ func TestRateLimits(t *testing.T) {
 	if limited != 2 {
 		t.Fatalf("rate limited %d of 12 sign-ins, want 2", limited)
 	}
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	if _, err := e.svc.SignIn(e.ctx, protocol.SignInRequest{Email: "alice@acme.test", Password: testPassword}, "10.0.0.3"); err != nil {
 		t.Fatalf("after a minute: %v", err)
 	}
@@ -433,7 +433,7 @@ func TestRateLimits(t *testing.T) {
 	if code(err) != protocol.ERateLimited {
 		t.Fatalf("code = %q, want %q", code(err), protocol.ERateLimited)
 	}
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	if err := e.doID(w.b1, "add-1", protocol.OpExternalAdd, protocol.AddExternal{Link: link}, nil); err != nil {
 		t.Fatalf("resend after the limit: %v", err)
 	}
@@ -460,7 +460,7 @@ func TestPublicCard(t *testing.T) {
 	e.mustDo(w.b1, protocol.OpExternalAdd, protocol.AddExternal{Link: once}, nil)
 	expiring := e.onceLink(w.a2)
 	e.mustDo(w.a1, protocol.OpLinkResetQR, protocol.Empty{}, nil)
-	e.clock.Add(protocol.OnceLinkTTL)
+	e.clock.Advance(protocol.OnceLinkTTL)
 	var msgs []string
 	for name, tok := range map[string]string{
 		"reset": tokenOf(qr.URL), "used": tokenOf(once), "expired": tokenOf(expiring),
@@ -484,7 +484,7 @@ func TestEventsSinceSnapshotNeeded(t *testing.T) {
 	db := e.db
 	svc := service.New(service.Config{Store: db, Now: e.clock.Now, Argon: argon2id.TestParams, Retention: time.Hour})
 	send(e, w.a1, protocol.SelfRoomID(w.a1.MemberID), "old")
-	e.clock.Add(2 * time.Hour)
+	e.clock.Advance(2 * time.Hour)
 	send(e, w.a1, protocol.SelfRoomID(w.a1.MemberID), "new")
 	if err := svc.Prune(e.ctx); err != nil {
 		t.Fatal(err)

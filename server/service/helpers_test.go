@@ -11,28 +11,11 @@ import (
 	"time"
 
 	"worktalk.dev/worktalk/internal/argon2id"
+	"worktalk.dev/worktalk/internal/testclock"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/server/service"
 	"worktalk.dev/worktalk/server/sqlite"
 )
-
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // recBus records every published event.
 type recBus struct {
@@ -62,7 +45,7 @@ type env struct {
 	svc    *service.Service
 	db     *sqlite.DB
 	dbPath string
-	clock  *clock
+	clock  *testclock.Clock
 	bus    *recBus
 }
 
@@ -74,7 +57,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatalf("open db: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, ctx: context.Background(), db: db, dbPath: path, clock: &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}, bus: &recBus{}}
+	e := &env{t: t, ctx: context.Background(), db: db, dbPath: path, clock: testclock.New(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)), bus: &recBus{}}
 	e.svc = service.New(service.Config{
 		Store:     db,
 		Bus:       e.bus,

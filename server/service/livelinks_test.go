@@ -32,7 +32,7 @@ func TestLiveLinks(t *testing.T) {
 			t.Fatalf("link.create_once answered no id: %+v", l)
 		}
 		made = append(made, l)
-		e.clock.Add(time.Minute)
+		e.clock.Advance(time.Minute)
 	}
 	e.onceLink(w.a2) // a coworker's, not listed
 	e.mustDo(w.b1, protocol.OpExternalAdd, protocol.AddExternal{Link: made[0].URL}, nil)
@@ -81,7 +81,7 @@ func TestLiveLinks(t *testing.T) {
 	e.mustDo(w.a1, protocol.OpLinkRevoke, protocol.LinkID{ID: made[0].ID}, nil)
 
 	// Expired links leave the list on their own.
-	e.clock.Add(protocol.OnceLinkTTL - 2*time.Minute)
+	e.clock.Advance(protocol.OnceLinkTTL - 2*time.Minute)
 	if got, want := liveIDs(t, e, w), []string{made[3].ID}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after an hour: %v, want %v", got, want)
 	}

@@ -71,7 +71,7 @@ func TestImportActivation(t *testing.T) {
 	if _, err := e.svc.ActivationInfo(e.ctx, lee); protocol.ErrorCode(err) != protocol.ELinkInvalid {
 		t.Errorf("the link of a disabled member = %v, want link_invalid", err)
 	}
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	if _, err := e.svc.Activate(e.ctx, park, testPassword); protocol.ErrorCode(err) != protocol.ELinkInvalid {
 		t.Errorf("an expired link = %v, want link_invalid", err)
 	}

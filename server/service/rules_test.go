@@ -292,17 +292,17 @@ func TestRules(t *testing.T) {
 		}, protocol.EExternalOff},
 		{"view once link just before the hour", func(e *env, w *world) error {
 			link := e.onceLink(w.a1)
-			e.clock.Add(protocol.OnceLinkTTL - time.Second)
+			e.clock.Advance(protocol.OnceLinkTTL - time.Second)
 			return e.do(w.b1, protocol.OpLinkView, protocol.LinkRef{Link: link}, nil)
 		}, ""},
 		{"view expired once link", func(e *env, w *world) error {
 			link := e.onceLink(w.a1)
-			e.clock.Add(protocol.OnceLinkTTL)
+			e.clock.Advance(protocol.OnceLinkTTL)
 			return e.do(w.b1, protocol.OpLinkView, protocol.LinkRef{Link: link}, nil)
 		}, protocol.ELinkInvalid},
 		{"add with expired once link", func(e *env, w *world) error {
 			link := e.onceLink(w.a1)
-			e.clock.Add(protocol.OnceLinkTTL + time.Minute)
+			e.clock.Advance(protocol.OnceLinkTTL + time.Minute)
 			return e.do(w.b1, protocol.OpExternalAdd, protocol.AddExternal{Link: link}, nil)
 		}, protocol.ELinkInvalid},
 		{"add with a used once link", func(e *env, w *world) error {
@@ -326,7 +326,7 @@ func TestRules(t *testing.T) {
 			var l protocol.ProfileLink
 			e.mustDo(w.a1, protocol.OpLinkQR, protocol.Empty{}, &l)
 			e.mustDo(w.b1, protocol.OpExternalAdd, protocol.AddExternal{Link: l.URL}, nil)
-			e.clock.Add(48 * time.Hour)
+			e.clock.Advance(48 * time.Hour)
 			return e.do(w.b2, protocol.OpExternalAdd, protocol.AddExternal{Link: l.URL}, nil)
 		}, ""},
 		{"reset qr link kills the old one", func(e *env, w *world) error {
