@@ -45,6 +45,9 @@ func (a *App) LockForOS(done func()) {
 
 // onLockChanged follows the lock coming up and going.
 func (a *App) onLockChanged(locked bool) {
+	if a.tray != nil {
+		a.tray.setLocked(locked)
+	}
 	if locked {
 		a.event("locked")
 		return

@@ -355,6 +355,60 @@ func TestCloseToTray(t *testing.T) {
 	h.until("quit", func() bool { return h.quit })
 }
 
+// The tray offers Lock only while unlocked, and the window title carries
+// the unread total, locked or not.
+func TestTrayLockItemAndTitleCount(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	kim := w.env.NewUser(w.ws.ID, "Kim Minji")
+	lee := w.env.NewUser(w.ws.ID, "Lee Jun")
+	fa := &trayTestApp{notifyingApp: notifyingApp{App: test.NewTempApp(t)}}
+	h := w.signedInOn(t, fa, kim, withLock(&secret.Memory{}))
+	if err := h.app.cfg.Lock.Set(lockTestPassword); err != nil {
+		t.Fatal(err)
+	}
+	if h.app.tray.lock.Disabled {
+		t.Error("Lock is disabled while unlocked")
+	}
+	plain := h.app.win.Title()
+	other, _ := signedIn(t, w.env, lee)
+	room, err := other.OpenDirectRoom(ctx, kim.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"내일 봬요", "10시에요"} {
+		if _, err := other.SendMessage(ctx, room, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.until("2 unread", func() bool { return h.app.state().Unread == 2 })
+	if got, want := h.app.win.Title(), plain+" (2)"; got != want {
+		t.Errorf("title with 2 unread = %q, want %q", got, want)
+	}
+
+	h.app.tray.lock.Action()
+	h.until("locked", h.app.locked)
+	if !h.app.tray.lock.Disabled {
+		t.Error("Lock is offered while locked")
+	}
+	if got := h.app.win.Title(); got != "Worktalk (2)" {
+		t.Errorf("title while locked = %q, want %q (no workspace name)", got, "Worktalk (2)")
+	}
+	unlock(t, h)
+	if h.app.tray.lock.Disabled {
+		t.Error("Lock is still disabled after unlock")
+	}
+	if got, want := h.app.win.Title(), plain+" (2)"; got != want {
+		t.Errorf("title after unlock = %q, want %q", got, want)
+	}
+	h.app.main.openRoom(room)
+	h.until("read", func() bool { return h.app.state().Unread == 0 })
+	h.loop.drain()
+	if got := h.app.win.Title(); got != plain {
+		t.Errorf("title with nothing unread = %q, want %q", got, plain)
+	}
+}
+
 // What was unread before the app caught up (a first snapshot on a new
 // device, messages that came while it was closed) shows as counts, not as
 // notifications; what comes after does notify.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -46,7 +47,8 @@ type Config struct {
 	// the first room shows its messages; cmd/worktalk times start-up with it.
 	StartupProbe func(event string)
 	// EventProbe, when set, is called on the Fyne thread with what the
-	// app just did: "raised" (Activate raised the window), "card" (the
+	// app just did: "main" (the main screen first shows the engine's
+	// state), "raised" (Activate raised the window), "card" (the
 	// card of a viewed link shows), "locked" and "unlocked",
 	// "lock-written" (the locked state is in the keyring), "notified"
 	// (an OS notification went out). cmd/worktalk reports them for process
@@ -59,16 +61,29 @@ type Config struct {
 	// TrayAvailable, when set, reports whether the desktop shows tray
 	// icons now; closing the window quits where it does not. nil: it does.
 	TrayAvailable func() bool
+	// NoTray sets up no tray icon at all, where the desktop cannot have
+	// one (Linux without a D-Bus session bus): closing the window quits.
+	NoTray bool
 }
 
 // App owns the main window and the open workspace. All its fields belong
-// to the Fyne thread.
+// to the Fyne thread, but for closing and loopRuns.
 type App struct {
 	fa   fyne.App
 	win  fyne.Window
 	cfg  Config
 	log  *slog.Logger
 	work *worker
+
+	// closing is set once the app quits: work posted to the Fyne thread
+	// from then on is dropped. Fyne may end its loop first (it quits on
+	// SIGTERM by itself), and then runs what is posted at once on the
+	// poster's goroutine, where GLFW and the tray's D-Bus connection are
+	// gone.
+	closing atomic.Bool
+	// loopRuns is set once Fyne's loop started, and with it Fyne's own
+	// handling of SIGTERM and SIGINT.
+	loopRuns atomic.Bool
 
 	sess   *session      // the open workspace; nil when signed out
 	signIn *signInScreen // the sign-in screen while it shows
@@ -124,13 +139,19 @@ func newApp(fa fyne.App, cfg Config, post func(func())) *App {
 		fa:   fa,
 		cfg:  cfg,
 		log:  cfg.Logger,
-		work: newWorker(post, cfg.Logger),
 		quit: fa.Quit,
 		now:  time.Now,
 		loc:  time.Local,
 
 		pendingLink: cfg.OpenLink,
 	}
+	a.work = newWorker(func(fn func()) {
+		post(func() {
+			if !a.closing.Load() {
+				fn()
+			}
+		})
+	}, cfg.Logger)
 	a.pics = newPictureCache(a)
 	a.win = fa.NewWindow("Worktalk")
 	a.win.Resize(fyne.NewSize(1040, 700))
@@ -178,6 +199,7 @@ func (a *App) Start() {
 	}
 	a.tray = newTray(a)
 	lc := a.fa.Lifecycle()
+	lc.SetOnStarted(func() { a.loopRuns.Store(true) })
 	lc.SetOnEnteredForeground(func() { a.setFocused(true) })
 	lc.SetOnExitedForeground(func() { a.setFocused(false) })
 	a.setContent(loadingView())
@@ -316,12 +338,11 @@ func (a *App) offer(s *session, st client.State) {
 			"catching_up", st.Conn.CatchingUp, "pending", st.Pending, "notices", len(st.Notices))
 		a.main.apply(st)
 		a.notify.apply(st)
-		if a.tray != nil {
-			a.tray.setCount(st.Unread)
-		}
+		a.showUnread(st.Unread)
 		a.markSeen()
 		if first {
 			a.probe("main")
+			a.event("main")
 			if a.cfg.OpenSelfRoom {
 				a.main.openSelfRoom()
 			}
@@ -343,9 +364,7 @@ func (a *App) closeSession(logOut bool, next func(err error)) {
 	a.sess = nil
 	a.main = nil
 	a.notify.reset()
-	if a.tray != nil {
-		a.tray.setCount(0)
-	}
+	a.showUnread(0)
 	for _, w := range a.windows {
 		w.Close()
 	}
@@ -365,19 +384,34 @@ func (a *App) closeSession(logOut bool, next func(err error)) {
 	}, next)
 }
 
+// showUnread shows the unread total where it shows outside the chats
+// list: on the tray icon and in the lock screen's title (the main screen
+// puts it in its own).
+func (a *App) showUnread(n int) {
+	if a.tray != nil {
+		a.tray.setCount(n)
+	}
+	if a.locker != nil {
+		a.locker.SetUnread(n)
+	}
+}
+
 func (a *App) onRevoked() {
 	acct := a.sess.acct
 	a.closeSession(false, func(error) {
 		s := a.showSignIn(false)
 		s.server.SetText(acct.ServerURL)
 		s.email.SetText(acct.Email)
-		a.win.Canvas().Focus(s.password)
+		a.focus(s.password)
 		s.setError(lang.L("You were signed out of this workspace. Please sign in again."))
 	})
 }
 
 // Quit closes the open workspace cleanly, then the app.
 func (a *App) Quit() {
+	if a.closing.Load() {
+		return
+	}
 	if a.locker != nil {
 		a.locker.Stop()
 	}
@@ -386,8 +420,44 @@ func (a *App) Quit() {
 			a.log.Warn("close engine", "err", err)
 		}
 		a.work.close()
+		a.closing.Store(true)
 		a.quit()
 	})
+}
+
+// Interrupt quits on SIGTERM or SIGINT; any goroutine may call it. Once
+// its loop runs, Fyne ends it on those signals by itself, so the app only
+// stops posting work to it; before, the app ends the loop as soon as it
+// starts. Close then closes the workspace, after the loop.
+func (a *App) Interrupt() {
+	a.closing.Store(true)
+	if !a.loopRuns.Load() {
+		fyne.Do(a.quit)
+	}
+}
+
+// Do runs fn on the Fyne thread, unless the app is quitting by then.
+func (a *App) Do(fn func()) { a.work.post(fn) }
+
+// Close closes what is still open once Fyne's loop has ended, whoever
+// ended it: the workspace's engine (its outbox stays for the next start),
+// the lock's timers and the work running off the Fyne thread. Call it on
+// the goroutine that ran the loop, after the loop returned. The lock's
+// state is left as it is: an app locked when it stopped starts locked.
+func (a *App) Close() {
+	a.closing.Store(true)
+	if a.locker != nil {
+		a.locker.Stop()
+	}
+	if s := a.sess; s != nil {
+		a.sess = nil
+		s.cancel()
+		s.wg.Wait()
+		if err := s.eng.Close(); err != nil {
+			a.log.Warn("close engine", "err", err)
+		}
+	}
+	a.work.close() // waits for an engine that Quit began to close
 }
 
 // newWindow opens a secondary window that closes with the workspace.

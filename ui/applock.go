@@ -26,6 +26,16 @@ func (a *App) setTitle(t string) {
 	a.win.SetTitle(t)
 }
 
+// focus puts the keyboard focus on obj of the main window's content. While
+// locked that content is kept off the window, and Fyne would log that it
+// cannot focus what its canvas does not hold: nothing is focused then.
+func (a *App) focus(obj fyne.Focusable) {
+	if a.locked() {
+		return
+	}
+	a.win.Canvas().Focus(obj)
+}
+
 // touch records user activity for auto-lock.
 func (a *App) touch() {
 	if a.locker != nil {

@@ -22,7 +22,7 @@ func (a *App) openAddExternal(link string) {
 	a.addExt = d
 	a.showDialog(a.win, d.dlg)
 	if link == "" {
-		a.win.Canvas().Focus(d.link) // ready to paste
+		a.focus(d.link) // ready to paste
 	}
 }
 

@@ -29,7 +29,8 @@ var lockShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.Ke
 const autoLockCheck = 5 * time.Second
 
 // locker puts the main window behind the lock screen and back. While
-// locked the window shows only the lock screen, its title is lockTitle,
+// locked the window shows only the lock screen, its title is lockTitle
+// (with the unread total),
 // dialogs and secondary windows are hidden, and content the app sets
 // meanwhile is kept for later (see SetContent). Sync goes on underneath.
 // All its fields belong to the Fyne thread.
@@ -50,6 +51,7 @@ type locker struct {
 	OnWritten func()
 
 	locked     bool
+	unread     int               // the unread total, shown in the title while locked
 	saved      fyne.CanvasObject // the content when the lock came up
 	content    fyne.CanvasObject // the app's newest content, shown on unlock
 	savedTitle string
@@ -126,6 +128,15 @@ func (l *locker) SetContent(c fyne.CanvasObject) {
 	l.win.SetContent(c)
 }
 
+// SetUnread shows the unread total in the title while locked (a count
+// names nobody, as the tray's does).
+func (l *locker) SetUnread(n int) {
+	l.unread = n
+	if l.locked {
+		l.win.SetTitle(unreadTitle(lockTitle, n))
+	}
+}
+
 // SetTitle is how the app changes the window's title while a lock may be up.
 func (l *locker) SetTitle(t string) {
 	if l.locked {
@@ -163,7 +174,7 @@ func (l *locker) lock() {
 	l.hideOthers()
 	l.screen = newLockScreen(l)
 	l.win.SetContent(l.screen.content)
-	l.win.SetTitle(lockTitle)
+	l.win.SetTitle(unreadTitle(lockTitle, l.unread))
 	l.screen.tick()
 	l.stopTick = tickOnFyne(l.work, time.Second, l.onLockedTick)
 	if !l.starting { // before the window shows, focusing fails: App.Start focuses

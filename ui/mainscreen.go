@@ -87,7 +87,7 @@ func emptyRoomHint() fyne.CanvasObject {
 
 // apply shows a new engine state.
 func (m *mainScreen) apply(st client.State) {
-	m.a.setTitle(fmt.Sprintf("%s - Worktalk", st.Workspace.Name))
+	m.a.setTitle(unreadTitle(fmt.Sprintf("%s - Worktalk", st.Workspace.Name), st.Unread))
 	m.profile.apply(st)
 	if h := m.profile.content.MinSize().Height; h != m.profileHeight {
 		m.profileHeight = h

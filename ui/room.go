@@ -95,7 +95,7 @@ func newRoomView(a *App, roomID string) *roomView {
 
 func (r *roomView) focus() {
 	if !r.input.Disabled() {
-		r.a.win.Canvas().Focus(r.input)
+		r.a.focus(r.input)
 	}
 }
 

@@ -74,9 +74,9 @@ func (a *App) showSignIn(cancelable bool) *signInScreen {
 	a.setTitle(lang.L("Sign in - Worktalk"))
 	a.setContent(s.content)
 	if s.server.Text == "" {
-		a.win.Canvas().Focus(s.server)
+		a.focus(s.server)
 	} else {
-		a.win.Canvas().Focus(s.email)
+		a.focus(s.email)
 	}
 	return s
 }

@@ -26,10 +26,10 @@ type tray struct {
 }
 
 // newTray sets up the tray icon where the driver has one; nil elsewhere
-// (mobile, tests without a desktop driver).
+// (mobile, tests without a desktop driver, Config.NoTray).
 func newTray(a *App) *tray {
 	desk, ok := a.fa.(desktop.App)
-	if !ok {
+	if !ok || a.cfg.NoTray {
 		return nil
 	}
 	icons, err := newTrayIcons()
@@ -42,6 +42,7 @@ func newTray(a *App) *tray {
 	t.lock = fyne.NewMenuItem(lang.L("Lock"), a.lockNowFromTray)
 	t.quit = fyne.NewMenuItem(lang.L("Quit"), a.Quit)
 	t.quit.IsQuit = true // Fyne adds no Quit item of its own then
+	t.lock.Disabled = a.locker == nil || a.locked()
 	t.menu = fyne.NewMenu("Worktalk", t.open, t.lock, t.quit)
 	desk.SetSystemTrayMenu(t.menu)
 	desk.SetSystemTrayWindow(a.win) // a click on the icon shows the window (Fyne 2.7)
@@ -55,14 +56,43 @@ func (t *tray) setCount(n int) {
 	if n == t.count {
 		return
 	}
-	t.count = n
-	t.desk.SetSystemTrayIcon(t.icons.icon(n))
-	label := lang.L("Open Worktalk")
-	if n > 0 {
-		label = lang.L("Open Worktalk ({{.N}} unread)", map[string]any{"N": n})
+	t.update(func() {
+		t.desk.SetSystemTrayIcon(t.icons.icon(n))
+		label := lang.L("Open Worktalk")
+		if n > 0 {
+			label = lang.L("Open Worktalk ({{.N}} unread)", map[string]any{"N": n})
+		}
+		t.open.Label = label
+		t.menu.Refresh()
+		t.count = n
+	})
+}
+
+// setLocked offers Lock only while the app is unlocked.
+func (t *tray) setLocked(locked bool) {
+	if t.lock.Disabled == locked {
+		return
 	}
-	t.open.Label = label
-	t.menu.Refresh()
+	t.update(func() {
+		t.lock.Disabled = locked
+		t.menu.Refresh()
+	})
+}
+
+// update changes the tray unless the app is quitting. Fyne closes the
+// tray's D-Bus connection when it quits, and the tray library panics on a
+// closed connection (as it would if the session bus went away): the tray
+// is not worth the app, so such a panic is logged.
+func (t *tray) update(change func()) {
+	if t.a.closing.Load() {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			t.a.log.Warn("tray update failed", "err", r)
+		}
+	}()
+	change()
 }
 
 // showWindow brings the main window back from the tray.

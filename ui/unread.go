@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"image/color"
 	"slices"
 	"strconv"
@@ -45,6 +46,15 @@ func (a *App) markSeen() {
 			a.log.Warn("mark read", "room", id, "err", err)
 		}
 	})
+}
+
+// unreadTitle is a window title with the unread total, as the taskbar
+// shows it: "Acme - Worktalk (3)".
+func unreadTitle(title string, n int) string {
+	if n <= 0 {
+		return title
+	}
+	return fmt.Sprintf("%s (%d)", title, n)
 }
 
 func unreadIn(st client.State, roomID string) int {

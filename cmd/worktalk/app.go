@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/lang"
 
@@ -197,6 +196,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.log.Info("auto-lock counts input in Worktalk only", "err", err)
 	}
 	cfg.TrayAvailable = ossession.TrayAvailable
+	cfg.NoTray = !ossession.TrayPossible()
 	w = ui.New(fa, cfg)
 	// The OS session locking or the computer going to sleep locks the app;
 	// the watcher waits until the locked state is written down (the OS
@@ -204,7 +204,7 @@ func (m *Main) Run(ctx context.Context) error {
 	watch, err := ossession.Watch(func(ev ossession.Event) {
 		m.log.Debug("os session", "event", ev)
 		done := make(chan struct{})
-		fyne.Do(func() { w.LockForOS(func() { close(done) }) })
+		w.Do(func() { w.LockForOS(func() { close(done) }) })
 		select {
 		case <-done:
 		case <-time.After(3 * time.Second):
@@ -219,7 +219,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		fyne.Do(func() { w.Activate(link) })
+		w.Do(func() { w.Activate(link) })
 		return nil
 	})
 	if cfg.EventProbe != nil {
@@ -227,10 +227,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	go func() {
 		<-ctx.Done()
-		fyne.Do(w.Quit)
+		w.Interrupt()
 	}()
 	w.Start()
 	fa.Run()
+	w.Close()
 	return nil
 }
 

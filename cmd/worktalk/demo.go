@@ -81,7 +81,9 @@ func startDemo(ctx context.Context, dir string, log *slog.Logger) (*demoServer, 
 		return nil, fmt.Errorf("demo server key: %w", err)
 	}
 	svc := service.New(service.Config{Store: db, Bus: bus, PublicURL: url, Logger: log, Keys: keys})
-	info, err := demo.Seed(ctx, db, svc)
+	// Seeding runs to its end even on SIGTERM: a half-seeded demo
+	// database would look seeded to the next start.
+	info, err := demo.Seed(context.WithoutCancel(ctx), db, svc)
 	if err != nil || len(info.Accounts) == 0 {
 		ln.Close()
 		db.Close()

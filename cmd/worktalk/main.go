@@ -50,6 +50,11 @@ func main() {
 	if cerr := m.Close(); err == nil {
 		err = cerr
 	}
+	if ctx.Err() != nil {
+		// SIGTERM or SIGINT: quitting is what was asked, even when it cut
+		// the start short.
+		os.Exit(0)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worktalk:", err)
 		os.Exit(1)

@@ -99,6 +99,17 @@ func Display(tb testing.TB, size string) string {
 type Proc struct {
 	Cmd   *exec.Cmd
 	Lines chan string // closed when the process closes its standard error
+
+	mu  sync.Mutex
+	all []string // every line so far; guarded by mu
+}
+
+// Output returns every line of standard error so far, those Await read
+// included.
+func (p *Proc) Output() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.all...)
 }
 
 // Start starts bin with args and env added to this process's environment.
@@ -118,6 +129,9 @@ func Start(tb testing.TB, bin string, env []string, args ...string) *Proc {
 	go func() {
 		sc := bufio.NewScanner(errs)
 		for sc.Scan() {
+			p.mu.Lock()
+			p.all = append(p.all, sc.Text())
+			p.mu.Unlock()
 			p.Lines <- sc.Text()
 		}
 		io.Copy(io.Discard, errs)
