@@ -99,10 +99,17 @@ func (o Options) requestTimeout() time.Duration {
 // State is everything the UI draws, except message history (Messages pages it).
 // Values are never modified after they are handed out.
 type State struct {
-	Account        Account
-	Me             protocol.Profile
-	Workspace      protocol.Workspace
-	Members        []protocol.Profile // coworkers sorted by name, me excluded
+	Account   Account
+	Me        protocol.Profile
+	Workspace protocol.Workspace
+	Members   []protocol.Profile // coworkers sorted by name, me excluded
+	// MembersGen grows each time Members changes. MembersChanged lists the
+	// ids of the coworkers that changed (came, changed or left) from
+	// generation MembersGen-1 to MembersGen, sorted; nil when the whole
+	// list was read anew. A watcher that saw generation MembersGen-1 can
+	// update those rows alone.
+	MembersGen     uint64
+	MembersChanged []string
 	Externals      []protocol.Profile // sorted by name
 	Blocked        []protocol.BlockedMember
 	Rooms          []RoomSummary // newest activity first
@@ -180,12 +187,16 @@ type Engine struct {
 	applyMu sync.Mutex
 	// Guarded by applyMu:
 	replica store.Replica
-	members []protocol.Profile  // replica.Coworkers sorted by name
-	names   map[string]string   // member id -> name, coworkers and externals
-	last    map[string]*Message // newest message per room
-	outbox  []store.Entry       // in order
-	notices []store.Notice
-	reads   map[string]protocol.ReadMark // read marks as synced, by room
+	members []protocol.Profile // the coworkers sorted by name (replica.Coworkers is nil)
+	// membersGen and membersChanged are State.MembersGen and
+	// State.MembersChanged.
+	membersGen     uint64
+	membersChanged []string
+	names          map[string]string   // member id -> name, coworkers and externals
+	last           map[string]*Message // newest message per room
+	outbox         []store.Entry       // in order
+	notices        []store.Notice
+	reads          map[string]protocol.ReadMark // read marks as synced, by room
 	// transient counts the temporary server failures (rate limited,
 	// internal) of each outbox entry in this run, to give up eventually.
 	transient map[string]int

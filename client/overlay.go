@@ -156,7 +156,7 @@ func (v *view) block(e *Engine, id string, en store.Entry) {
 // knownProfile finds a profile in the replica or the profile cache.
 // e.applyMu must be held.
 func (e *Engine) knownProfile(id string) (protocol.Profile, bool) {
-	for _, ps := range [][]protocol.Profile{e.replica.Coworkers, e.replica.Externals} {
+	for _, ps := range [][]protocol.Profile{e.members, e.replica.Externals} {
 		if i := profileIndex(ps, id); i >= 0 {
 			return ps[i], true
 		}

@@ -77,25 +77,109 @@ func entryRoom(en store.Entry) string {
 // setReplica installs a freshly read replica with what is derived from it
 // once rather than on every rebuild. e.applyMu must be held.
 func (e *Engine) setReplica(r store.Replica) {
-	e.replica = r
 	e.members = sortedProfiles(r.Coworkers)
-	e.names = make(map[string]string, len(r.Coworkers)+len(r.Externals))
-	for _, ps := range [][]protocol.Profile{r.Coworkers, r.Externals} {
+	r.Coworkers = nil // e.members holds them
+	e.replica = r
+	e.names = make(map[string]string, len(e.members)+len(r.Externals))
+	for _, ps := range [][]protocol.Profile{e.members, r.Externals} {
 		for _, p := range ps {
 			e.names[p.ID] = p.Name
 		}
 	}
+	e.membersGen++
+	e.membersChanged = nil
+}
+
+// setReplicaBase installs me, the workspace, blocks and rooms, keeping the
+// profiles. e.applyMu must be held.
+func (e *Engine) setReplicaBase(r store.Replica) {
+	r.Externals = e.replica.Externals
+	e.replica = r
+}
+
+// patchLimit is how many changed coworkers are put in place one by one;
+// past it the list is sorted again at once.
+const patchLimit = 64
+
+// patchProfiles puts the re-read profiles of ids in place: a changed
+// coworker moves to its place in e.members, one no longer stored (or no
+// longer a coworker) leaves it, and the same for external members. The
+// state gets a new members slice, so one rename costs a copy of the list,
+// not a read of every profile. e.applyMu must be held.
+func (e *Engine) patchProfiles(ids map[string]bool, found []store.RelProfile) {
+	coworkers := map[string]protocol.Profile{}
+	var externals []protocol.Profile
+	for _, p := range found {
+		switch p.Rel {
+		case store.RelCoworker:
+			coworkers[p.ID] = p.Profile
+		case store.RelExternal:
+			externals = append(externals, p.Profile)
+		}
+	}
+	for id := range ids {
+		delete(e.names, id)
+	}
+	for _, ps := range [][]protocol.Profile{slices.Collect(maps.Values(coworkers)), externals} {
+		for _, p := range ps {
+			e.names[p.ID] = p.Name
+		}
+	}
+	e.replica.Externals = append(slices.DeleteFunc(slices.Clone(e.replica.Externals), func(p protocol.Profile) bool { return ids[p.ID] }), externals...)
+
+	// Which coworkers changed: those in the list or found as coworkers.
+	changed := slices.Collect(maps.Keys(coworkers))
+	members := slices.DeleteFunc(slices.Clone(e.members), func(p protocol.Profile) bool {
+		if !ids[p.ID] {
+			return false
+		}
+		if _, ok := coworkers[p.ID]; !ok {
+			changed = append(changed, p.ID) // left
+		}
+		return true
+	})
+	if len(changed) == 0 {
+		return
+	}
+	slices.Sort(changed)
+	if len(coworkers) > patchLimit {
+		members = sortedProfiles(append(members, slices.Collect(maps.Values(coworkers))...))
+	} else {
+		for _, p := range coworkers {
+			i, _ := slices.BinarySearchFunc(members, p, compareProfiles)
+			members = slices.Insert(members, i, p)
+		}
+	}
+	e.members = members
+	e.membersGen++
+	e.membersChanged = changed
 }
 
 // refresh re-reads what ch says changed and publishes the new state.
 // e.applyMu must be held.
 func (e *Engine) refresh(ctx context.Context, ch store.Changes) {
-	if ch.Replica {
+	switch {
+	case ch.AllProfiles:
 		r, err := e.db.Replica(ctx)
 		if err != nil {
 			e.log.Error("read replica", "err", err)
 		} else {
 			e.setReplica(r)
+		}
+	case ch.Replica:
+		r, err := e.db.ReplicaBase(ctx)
+		if err != nil {
+			e.log.Error("read replica", "err", err)
+		} else {
+			e.setReplicaBase(r)
+		}
+	}
+	if !ch.AllProfiles && len(ch.Profiles) > 0 {
+		found, err := e.db.ReplicaProfiles(ctx, slices.Collect(maps.Keys(ch.Profiles)))
+		if err != nil {
+			e.log.Error("read profiles", "err", err)
+		} else {
+			e.patchProfiles(ch.Profiles, found)
 		}
 	}
 	if ch.Notices {
@@ -139,6 +223,8 @@ func (e *Engine) rebuild(publish bool) {
 		Me:             ov.me,
 		Workspace:      e.replica.Workspace,
 		Members:        e.members,
+		MembersGen:     e.membersGen,
+		MembersChanged: e.membersChanged,
 		Externals:      sortedProfiles(ov.externals),
 		Blocked:        ov.blocked,
 		Pending:        len(e.outbox),
@@ -225,13 +311,33 @@ func displayTitle(r protocol.Room, me protocol.Profile, names map[string]string)
 	return strings.Join(parts, ", ")
 }
 
+// sortedProfiles sorts by name, case-insensitively, then by id.
 func sortedProfiles(ps []protocol.Profile) []protocol.Profile {
-	out := slices.Clone(ps)
-	slices.SortFunc(out, func(a, b protocol.Profile) int {
-		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+	type keyed struct {
+		lower string
+		p     protocol.Profile
+	}
+	ks := make([]keyed, len(ps))
+	for i, p := range ps {
+		ks[i] = keyed{strings.ToLower(p.Name), p}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.lower, b.lower); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.p.ID, b.p.ID)
 	})
+	out := make([]protocol.Profile, len(ks))
+	for i, k := range ks {
+		out[i] = k.p
+	}
 	return out
+}
+
+// compareProfiles is the order of sortedProfiles.
+func compareProfiles(a, b protocol.Profile) int {
+	if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }

@@ -122,6 +122,7 @@ func (a *applier) event(op string, data json.RawMessage) error {
 		return applyJSON(data, a.profile)
 	case protocol.EvMemberRemove:
 		return applyJSON(data, func(r protocol.MemberRef) error {
+			a.ch.profile(r.MemberID)
 			return a.exec("DELETE FROM profiles WHERE id = ?", r.MemberID)
 		})
 	case protocol.EvWorkspaceUpdate:
@@ -134,12 +135,14 @@ func (a *applier) event(op string, data json.RawMessage) error {
 		return applyJSON(data, a.external)
 	case protocol.EvExternalRemove:
 		return applyJSON(data, func(r protocol.MemberRef) error {
+			a.ch.profile(r.MemberID)
 			return a.exec("UPDATE profiles SET rel = ? WHERE id = ? AND rel = ?", RelCached, r.MemberID, RelExternal)
 		})
 	case protocol.EvBlockAdd:
 		return applyJSON(data, a.block)
 	case protocol.EvBlockRemove:
 		return applyJSON(data, func(r protocol.MemberRef) error {
+			a.ch.Replica = true
 			return a.exec("DELETE FROM blocked WHERE id = ?", r.MemberID)
 		})
 	case protocol.EvRoomUpsert:
@@ -153,18 +156,18 @@ func (a *applier) event(op string, data json.RawMessage) error {
 	return nil
 }
 
+// exec runs a statement; the caller marks in a.ch what it changed.
 func (a *applier) exec(q string, args ...any) error {
-	a.ch.Replica = true
 	_, err := a.tx.ExecContext(a.ctx, q, args...)
 	return err
 }
 
 func (a *applier) profile(p protocol.Profile) error {
-	a.ch.Replica = true
 	if p.ID == a.me.ID {
 		if p.Version < a.me.Version {
 			return nil
 		}
+		a.ch.Replica = true
 		a.me = p
 		return setJSON(a.ctx, a.tx, metaMe, p)
 	}
@@ -172,12 +175,29 @@ func (a *applier) profile(p protocol.Profile) error {
 	if p.WorkspaceID == a.wsID {
 		rel = RelCoworker
 	}
-	return upsertProfile(a.ctx, a.tx, p, rel, false)
+	a.ch.profile(p.ID)
+	return a.upsertProfile(p, rel, false)
 }
 
 func (a *applier) external(p protocol.Profile) error {
-	a.ch.Replica = true
-	return upsertProfile(a.ctx, a.tx, p, RelExternal, true)
+	a.ch.profile(p.ID)
+	return a.upsertProfile(p, RelExternal, true)
+}
+
+// upsertProfile is upsertProfile with the statement prepared once per
+// transaction: a burst of thousands of profile events (a settings change
+// sends every member again) runs it thousands of times.
+func (a *applier) upsertProfile(p protocol.Profile, rel int, setRel bool) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	s, err := a.stmt(upsertProfileSQL(setRel))
+	if err != nil {
+		return err
+	}
+	_, err = s.ExecContext(a.ctx, p.ID, rel, p.Version, data)
+	return err
 }
 
 // upsertProfile writes p unless a newer version is stored. setRel forces the
@@ -209,6 +229,7 @@ func (a *applier) block(b protocol.BlockedMember) error {
 	if err != nil {
 		return err
 	}
+	a.ch.Replica = true
 	return a.exec("INSERT INTO blocked(id, data) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data", b.ID, data)
 }
 
@@ -217,6 +238,7 @@ func (a *applier) room(r protocol.Room) error {
 	if err != nil {
 		return err
 	}
+	a.ch.Replica = true
 	if err := a.exec("INSERT INTO rooms(id, data) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data", r.ID, data); err != nil {
 		return err
 	}
@@ -370,7 +392,7 @@ func (d *DB) ApplySnapshot(ctx context.Context, s protocol.Snapshot) (Changes, e
 			return err
 		}
 		ch = a.ch
-		ch.Replica, ch.Cursor, ch.Reads = true, true, true
+		ch.Replica, ch.AllProfiles, ch.Cursor, ch.Reads = true, true, true, true
 		return nil
 	})
 	return ch, err
@@ -420,6 +442,7 @@ func (a *applier) result(e Entry, result json.RawMessage) error {
 			return err
 		}
 		// What the server does with a block, before its events arrive.
+		a.ch.profile(b.ID)
 		if err := a.exec("UPDATE profiles SET rel = ? WHERE id = ? AND rel = ?", RelCached, b.ID, RelExternal); err != nil {
 			return err
 		}
@@ -433,6 +456,7 @@ func (a *applier) result(e Entry, result json.RawMessage) error {
 		if err := json.Unmarshal(e.Body, &r); err != nil {
 			return err
 		}
+		a.ch.Replica = true
 		return a.exec("DELETE FROM blocked WHERE id = ?", r.MemberID)
 	}
 	return nil

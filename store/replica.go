@@ -75,41 +75,32 @@ func cursor(ctx context.Context, q querier) (int64, error) {
 	return strconv.ParseInt(s, 10, 64)
 }
 
-// Replica reads the synced state without messages. It is small: profiles,
-// rooms and blocks, never message history.
+// Replica reads the synced state without messages: profiles, rooms and
+// blocks, never message history.
 func (d *DB) Replica(ctx context.Context) (Replica, error) {
+	r, err := d.ReplicaBase(ctx)
+	if err != nil {
+		return r, err
+	}
+	err = d.scanProfiles(ctx, "SELECT rel, data FROM profiles WHERE rel != ?", func(rel int, p protocol.Profile) {
+		if rel == RelExternal {
+			r.Externals = append(r.Externals, p)
+		} else {
+			r.Coworkers = append(r.Coworkers, p)
+		}
+	}, RelCached)
+	return r, err
+}
+
+// ReplicaBase reads the replica without its coworkers and external
+// members: me, the workspace, blocks and rooms.
+func (d *DB) ReplicaBase(ctx context.Context) (Replica, error) {
 	var r Replica
 	if err := getJSON(ctx, d.db, metaMe, &r.Me); err != nil {
 		return r, err
 	}
 	if err := getJSON(ctx, d.db, metaWorkspace, &r.Workspace); err != nil {
 		return r, err
-	}
-	rows, err := d.db.QueryContext(ctx, "SELECT rel, data FROM profiles WHERE rel != ?", RelCached)
-	if err != nil {
-		return r, fmt.Errorf("read profiles: %w", err)
-	}
-	for rows.Next() {
-		var rel int
-		var data []byte
-		if err := rows.Scan(&rel, &data); err != nil {
-			rows.Close()
-			return r, fmt.Errorf("read profiles: %w", err)
-		}
-		var p protocol.Profile
-		if err := json.Unmarshal(data, &p); err != nil {
-			rows.Close()
-			return r, fmt.Errorf("decode profile: %w", err)
-		}
-		if rel == RelExternal {
-			r.Externals = append(r.Externals, p)
-		} else {
-			r.Coworkers = append(r.Coworkers, p)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return r, fmt.Errorf("read profiles: %w", err)
 	}
 	if err := scanJSONRows(ctx, d.db, "SELECT data FROM blocked ORDER BY rowid", func(b []byte) error {
 		var m protocol.BlockedMember
@@ -128,6 +119,50 @@ func (d *DB) Replica(ctx context.Context) (Replica, error) {
 		return r, fmt.Errorf("read rooms: %w", err)
 	}
 	return r, nil
+}
+
+// ReplicaProfiles reads the stored profiles of ids with their relation to
+// me; an id not returned is no longer stored.
+func (d *DB) ReplicaProfiles(ctx context.Context, ids []string) ([]RelProfile, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []RelProfile
+	err = d.scanProfiles(ctx, "SELECT rel, data FROM profiles WHERE id IN (SELECT value FROM json_each(?))", func(rel int, p protocol.Profile) {
+		out = append(out, RelProfile{Rel: rel, Profile: p})
+	}, string(list))
+	return out, err
+}
+
+// RelProfile is a stored profile and its relation to me (RelCached etc.).
+type RelProfile struct {
+	Rel int
+	protocol.Profile
+}
+
+func (d *DB) scanProfiles(ctx context.Context, query string, fn func(rel int, p protocol.Profile), args ...any) error {
+	rows, err := d.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("read profiles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rel int
+		var data []byte
+		if err := rows.Scan(&rel, &data); err != nil {
+			return fmt.Errorf("read profiles: %w", err)
+		}
+		var p protocol.Profile
+		if err := json.Unmarshal(data, &p); err != nil {
+			return fmt.Errorf("decode profile: %w", err)
+		}
+		fn(rel, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read profiles: %w", err)
+	}
+	return nil
 }
 
 func scanJSONRows(ctx context.Context, q querier, query string, fn func([]byte) error, args ...any) error {

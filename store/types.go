@@ -57,12 +57,25 @@ type Notice struct {
 
 // Changes says what a write touched, so that readers refresh only that.
 type Changes struct {
-	Replica bool            // me, workspace, profiles, blocked or rooms
-	Rooms   map[string]bool // rooms whose messages changed
-	Outbox  bool
-	Notices bool
-	Cursor  bool
-	Reads   bool // read marks or unread counts
+	Replica bool // me, workspace, blocked or rooms
+	// Profiles are the coworkers and external members whose stored
+	// profile (or relation to me) changed; AllProfiles says any may have
+	// (a snapshot replaced them). One rename so re-reads one profile,
+	// not every member of a large workspace.
+	Profiles    map[string]bool
+	AllProfiles bool
+	Rooms       map[string]bool // rooms whose messages changed
+	Outbox      bool
+	Notices     bool
+	Cursor      bool
+	Reads       bool // read marks or unread counts
+}
+
+func (c *Changes) profile(id string) {
+	if c.Profiles == nil {
+		c.Profiles = map[string]bool{}
+	}
+	c.Profiles[id] = true
 }
 
 func (c *Changes) room(id string) {
@@ -75,6 +88,10 @@ func (c *Changes) room(id string) {
 // Merge adds o to c.
 func (c *Changes) Merge(o Changes) {
 	c.Replica = c.Replica || o.Replica
+	c.AllProfiles = c.AllProfiles || o.AllProfiles
+	for id := range o.Profiles {
+		c.profile(id)
+	}
 	c.Outbox = c.Outbox || o.Outbox
 	c.Notices = c.Notices || o.Notices
 	c.Cursor = c.Cursor || o.Cursor
@@ -86,5 +103,5 @@ func (c *Changes) Merge(o Changes) {
 
 // Empty reports whether nothing changed.
 func (c Changes) Empty() bool {
-	return !c.Replica && !c.Outbox && !c.Notices && !c.Cursor && !c.Reads && len(c.Rooms) == 0
+	return !c.Replica && !c.AllProfiles && len(c.Profiles) == 0 && !c.Outbox && !c.Notices && !c.Cursor && !c.Reads && len(c.Rooms) == 0
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,10 +50,27 @@ func newOrgChartTab(a *App) *orgChartTab {
 	return o
 }
 
+// apply shows a new engine state. Most states change neither the people
+// nor the settings the chart draws; those leave it alone.
 func (o *orgChartTab) apply(st client.State) {
+	prev := o.st
 	o.st = st
-	o.members.apply(st)
-	o.filter(false)
+	fieldsChanged := prev.Workspace.ID != st.Workspace.ID || !slices.Equal(prev.Workspace.Settings.Fields, st.Workspace.Settings.Fields)
+	switch {
+	case o.members.apply(st):
+	case fieldsChanged: // subtitles come from the visible fields
+		o.members.list.Refresh()
+	}
+	if fieldsChanged || !sameProfiles(prev.Externals, st.Externals) {
+		q := strings.ToLower(strings.TrimSpace(o.search.Text))
+		o.extern.set(matchName(st.Externals, q), st.Workspace.Settings)
+	}
+}
+
+// sameProfiles reports whether two short lists hold the same versions of
+// the same profiles.
+func sameProfiles(a, b []protocol.Profile) bool {
+	return slices.EqualFunc(a, b, func(x, y protocol.Profile) bool { return x.ID == y.ID && x.Version == y.Version })
 }
 
 func (o *orgChartTab) onAddExternalTapped() { o.a.openAddExternal("") }
@@ -90,10 +108,10 @@ type orgList struct {
 	empty   *widget.Label
 
 	tree     *orgTree
-	members  []protocol.Profile // what tree was built from
-	me       protocol.Profile
-	open     map[string]bool // department paths shown open
-	openedMe bool            // my department was opened once
+	gen      uint64           // the State.MembersGen the tree shows
+	me       protocol.Profile // as the tree shows me
+	open     map[string]bool  // department paths shown open
+	openedMe bool             // my department was opened once
 	q        string
 	rows     []orgRow
 }
@@ -109,13 +127,33 @@ func newOrgList(a *App) *orgList {
 	return l
 }
 
-// apply rebuilds the tree when the members changed (the engine hands out
-// the same slice until they do). The chart first opens on my department.
-func (l *orgList) apply(st client.State) {
-	if l.tree != nil && sameSlice(l.members, st.Members) && l.me.Version == st.Me.Version && l.me.ID == st.Me.ID {
-		return
+// apply brings the tree up to date with st and shows it, and reports
+// whether anything changed. The coworkers the engine says changed since
+// the state shown last (State.MembersChanged) move in place and only the
+// rows that differ are drawn again; when states were skipped, or many
+// changed at once, the tree is built anew. The chart first opens on my
+// department.
+func (l *orgList) apply(st client.State) bool {
+	meChanged := l.me.ID != st.Me.ID || l.me.Version != st.Me.Version
+	if l.tree != nil && l.gen == st.MembersGen && !meChanged {
+		return false
 	}
-	l.members, l.me = st.Members, st.Me
+	switch {
+	case l.tree != nil && l.me.ID == st.Me.ID &&
+		(l.gen == st.MembersGen || l.gen+1 == st.MembersGen && st.MembersChanged != nil && len(st.MembersChanged) <= orgPatchLimit):
+		var changed []string
+		if l.gen != st.MembersGen {
+			changed = l.patch(st.Members, st.MembersChanged)
+		}
+		if meChanged {
+			l.tree.update(st.Me.ID, st.Me, true, false)
+			changed = append(changed, st.Me.ID)
+		}
+		l.gen, l.me = st.MembersGen, st.Me
+		l.redraw(changed)
+		return true
+	}
+	l.gen, l.me = st.MembersGen, st.Me
 	l.tree = buildOrgTree(st.Members, st.Me)
 	if mine := pathTo(st.Me); !l.openedMe && len(mine) > 0 {
 		l.openedMe = true
@@ -123,10 +161,60 @@ func (l *orgList) apply(st client.State) {
 			l.open[path] = true
 		}
 	}
+	l.show(l.q, false)
+	return true
 }
 
-func sameSlice[T any](a, b []T) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+// orgPatchLimit is how many changed coworkers are moved one by one; past
+// it building the tree anew is as quick.
+const orgPatchLimit = 256
+
+// patch moves the coworkers of ids (sorted) to where members says, or out
+// of the tree when members lacks them, and returns ids.
+func (l *orgList) patch(members []protocol.Profile, ids []string) []string {
+	found := make(map[string]bool, len(ids))
+	for _, p := range members {
+		if _, ok := slices.BinarySearch(ids, p.ID); ok {
+			found[p.ID] = true
+			l.tree.update(p.ID, p, false, false)
+			if len(found) == len(ids) {
+				break
+			}
+		}
+	}
+	for _, id := range ids {
+		if !found[id] {
+			l.tree.update(id, protocol.Profile{}, false, true)
+		}
+	}
+	return ids
+}
+
+// redraw lays out the rows again after members of ids changed: when the
+// rows are the same departments and people as before, only those that
+// differ, and those of the people changed, are drawn again.
+func (l *orgList) redraw(ids []string) {
+	old := l.rows
+	l.rows = l.tree.rows(l.open, l.q)
+	if len(old) != len(l.rows) {
+		l.list.Refresh()
+		l.showEmpty()
+		return
+	}
+	for i, r := range l.rows {
+		if !sameRow(r, old[i]) || r.person != nil && slices.Contains(ids, r.person.p.ID) {
+			l.list.RefreshItem(i)
+		}
+	}
+}
+
+// sameRow reports whether two rows show the same department or person in
+// the same way (a person's details are left to the caller).
+func sameRow(a, b orgRow) bool {
+	if a.depth != b.depth || a.dept != b.dept || a.open != b.open || a.count != b.count || (a.person == nil) != (b.person == nil) {
+		return false
+	}
+	return a.person == nil || a.person.p.ID == b.person.p.ID
 }
 
 // show lays out the rows for query q; a new search scrolls to the top.
@@ -141,6 +229,10 @@ func (l *orgList) show(q string, newSearch bool) {
 		l.list.ScrollToTop()
 	}
 	l.list.Refresh()
+	l.showEmpty()
+}
+
+func (l *orgList) showEmpty() {
 	if len(l.rows) == 0 {
 		l.empty.Show()
 	} else {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"worktalk.dev/worktalk/client"
 	"worktalk.dev/worktalk/internal/fakeorg"
@@ -151,6 +153,129 @@ func TestOrgChartTree(t *testing.T) {
 	}
 }
 
+// TestOrgTreeUpdate: a tree changed one member at a time shows what a
+// tree built anew from the same members shows, whatever the changes:
+// renames, moves between departments (new ones among them), departures,
+// members leaving and coming.
+func TestOrgTreeUpdate(t *testing.T) {
+	depts := []string{"개발본부/플랫폼실/백엔드팀", "개발본부/플랫폼실", "개발본부 > 모바일팀", "경영지원본부/인사팀", "Sales/EMEA", "", "New/Unit/Deep"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var members []protocol.Profile
+	for i := range 60 {
+		members = append(members, person(fmt.Sprint(i), fmt.Sprintf("%c%d", 'A'+rune(i%7), i), depts[i%5], i%11 == 0))
+	}
+	me := person("me", "Me Myself", depts[0], false)
+	tree := buildOrgTree(members, me)
+	all := func(tr *orgTree) map[string]bool {
+		open := map[string]bool{}
+		for path := range tr.byPath {
+			open[path] = true
+		}
+		return open
+	}
+	for step := range 400 {
+		i := rnd.IntN(len(members) + 1)
+		switch k := rnd.IntN(5); {
+		case i == len(members): // a newcomer
+			p := person(fmt.Sprint("n", step), fmt.Sprint("Newcomer ", step), depts[rnd.IntN(len(depts))], false)
+			members = append(members, p)
+			tree.update(p.ID, p, false, false)
+		case k == 0: // gone
+			id := members[i].ID
+			members = slices.Delete(members, i, i+1)
+			tree.update(id, protocol.Profile{}, false, true)
+		default:
+			p := members[i]
+			p.Fields = map[string]string{deptField: depts[rnd.IntN(len(depts))]}
+			p.Departed = k == 1
+			if k == 2 {
+				p.Name = fmt.Sprint("Renamed ", step)
+			}
+			members[i] = p
+			tree.update(p.ID, p, false, false)
+		}
+		if step%3 == 0 {
+			me.Name = fmt.Sprint("Me ", step)
+			me.Fields = map[string]string{deptField: depts[rnd.IntN(len(depts))]}
+			tree.update(me.ID, me, true, false)
+		}
+		fresh := buildOrgTree(members, me)
+		for _, q := range []string{"", "e", "플랫폼", "renamed"} {
+			got, want := rowText(tree.rows(all(tree), q)), rowText(fresh.rows(all(fresh), q))
+			if !slices.Equal(got, want) {
+				t.Fatalf("step %d, query %q: updated tree\n%s\nwant\n%s", step, q, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+		if len(tree.byPath) != len(fresh.byPath) || len(tree.where) != len(fresh.where) {
+			t.Fatalf("step %d: %d departments and %d people indexed, want %d and %d", step, len(tree.byPath), len(tree.where), len(fresh.byPath), len(fresh.where))
+		}
+	}
+}
+
+// TestOrgChartMemberChanges: a coworker's rename, departure and move to
+// another department reach the chart through the engine and change their
+// row in place: the tree is not built again.
+func TestOrgChartMemberChanges(t *testing.T) {
+	w := newWorld(t)
+	alice := w.env.CreateMember(w.ws.ID, "Alice Kim", map[string]string{"department": "QA Guild/Test Lab"})
+	bob := w.env.NewUser(w.ws.ID, "Bob Lee")
+	carol := w.env.CreateMember(w.ws.ID, "Carol Park", map[string]string{"department": "QA Guild/Test Lab"})
+	for _, p := range fakeorg.Generate(150, "acme.example", 3) {
+		w.env.CreateMember(w.ws.ID, p.Name, map[string]string{"department": p.Department, "title": p.Title})
+	}
+	h := w.signedIn(t, alice)
+	h.app.win.Resize(fyne.NewSize(1280, 800))
+	h.app.main.tabs.SelectIndex(1)
+	org := h.app.main.org.members
+	h.until("the chart", func() bool { return slices.Contains(rowText(org.rows), "  +Test Lab 2") })
+	tree := org.tree
+
+	bc, err := w.env.Service.Authenticate(t.Context(), bob.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := "Bob Moved"
+	if _, err := w.env.Service.Do(t.Context(), bc, protocol.NewID(), protocol.OpProfileUpdate,
+		mustJSON(t, protocol.ProfileUpdate{Name: &moved, Fields: map[string]string{"department": "QA Guild/Test Lab"}})); err != nil {
+		t.Fatal(err)
+	}
+	h.until("Bob in Test Lab", func() bool { return slices.Contains(rowText(org.rows), "    Bob Moved") })
+	if want := []string{"  +Test Lab 3", "    Alice Kim", "    Bob Moved", "    Carol Park"}; !containsRun(rowText(org.rows), want) {
+		t.Errorf("after Bob's move:\n%s\nwant %q in a row", strings.Join(rowText(org.rows), "\n"), want)
+	}
+
+	if _, _, err := w.env.Service.DisableMember(t.Context(), w.ws.ID, carol.Email); err != nil {
+		t.Fatal(err)
+	}
+	h.until("Carol departed", func() bool { return slices.Contains(rowText(org.rows), "  +Test Lab 2") })
+	if want := []string{"  +Test Lab 2", "    Alice Kim", "    Bob Moved", "    Carol Park"}; !containsRun(rowText(org.rows), want) {
+		t.Errorf("after Carol left:\n%s\nwant %q in a row", strings.Join(rowText(org.rows), "\n"), want)
+	}
+	if org.tree != tree {
+		t.Error("the tree was built again for changes of single members")
+	}
+	// The rows drawn show the new name.
+	var shown []string
+	walk(org.list, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Visible() {
+			shown = append(shown, l.Text)
+		}
+	})
+	if !slices.Contains(shown, "Bob Moved") {
+		t.Errorf("labels on screen %q lack Bob Moved", shown)
+	}
+}
+
+// containsRun reports whether want appears in rows as consecutive lines.
+func containsRun(rows, want []string) bool {
+	for i := range rows {
+		if i+len(want) <= len(rows) && slices.Equal(rows[i:i+len(want)], want) {
+			return true
+		}
+	}
+	return false
+}
+
 func findRow(t *testing.T, l *orgList, name string) orgRow {
 	t.Helper()
 	for _, r := range l.rows {
@@ -220,6 +345,70 @@ func BenchmarkOrgChart10k(b *testing.B) {
 	report(open, "open")
 	report(search, "search")
 	report(paint, "capture")
+}
+
+// BenchmarkOrgChartRename10k: the UI's part of one coworker's rename in a
+// workspace of 10,000 (the engine's is client's BenchmarkRename10k): the
+// engine's next state, whose one changed member moves in the tree, until
+// the chart's rows are laid out and the rows that changed are drawn again
+// (painting left out, as in BenchmarkOrgChart10k). The chart is open on
+// my department and the renamed members are in it, so their rows are on
+// screen.
+func BenchmarkOrgChartRename10k(b *testing.B) {
+	w := newWorld(b)
+	people := fakeorg.Generate(10_000, "acme.example", 1)
+	rows := make([]service.ImportRow, 0, len(people))
+	for i, p := range people[1:] {
+		rows = append(rows, service.ImportRow{Line: i + 2, Email: p.Email, Name: p.Name,
+			Fields: map[string]string{"title": p.Title, "department": p.Department, "phone": p.Phone}})
+	}
+	if _, err := w.env.Service.ImportMembers(b.Context(), w.ws.ID, rows, 0, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	me := w.env.CreateMember(w.ws.ID, people[0].Name, map[string]string{"department": people[0].Department})
+	h := w.signedIn(b, me)
+	h.until("every member", func() bool { return len(h.app.state().Members) == len(people)-1 })
+	h.app.win.Resize(fyne.NewSize(1280, 800))
+	h.app.main.tabs.SelectIndex(1)
+	org := h.app.main.org
+	var mates []string // the emails of my department's members
+	for _, p := range people[1:] {
+		if p.Department == people[0].Department {
+			mates = append(mates, p.Email)
+		}
+	}
+	if len(mates) == 0 {
+		b.Fatal("nobody shares my department")
+	}
+	h.until("the chart", func() bool { return org.members.tree != nil })
+	// States straight from the engine: the app's own loop would apply them
+	// first.
+	states := h.app.sess.eng.Watch(b.Context())
+	var lat []time.Duration
+	tree := org.members.tree
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		name := fmt.Sprintf("새 이름 %d", i)
+		if _, err := w.env.Service.UpdateMembers(b.Context(), w.ws.ID, []service.UpdateRow{{Line: 2, Email: mates[i%len(mates)], Name: &name}}); err != nil {
+			b.Fatal(err)
+		}
+		var st client.State
+		for st = range states {
+			if slices.ContainsFunc(st.Members, func(p protocol.Profile) bool { return p.Name == name }) {
+				break
+			}
+		}
+		b.StartTimer()
+		start := time.Now()
+		org.apply(st)
+		lat = append(lat, time.Since(start))
+	}
+	if org.members.tree != tree {
+		b.Fatal("the tree was built again")
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
 
 // BenchmarkOrgTree10k: the tree of 10,000 members (build) and its rows
