@@ -456,6 +456,10 @@ func (e *Engine) applySnapshot(ctx context.Context, snap protocol.Snapshot) erro
 		return err
 	}
 	e.log.Info("applied a snapshot", "cursor", snap.Cursor)
+	// The replica is what was just written: reading it back would decode
+	// every profile again.
+	e.setReplica(store.SnapshotReplica(snap))
+	ch.Replica, ch.AllProfiles, ch.Profiles = false, false, nil
 	// A snapshot may drop rooms: forget their newest messages too.
 	if ch.Rooms == nil {
 		ch.Rooms = map[string]bool{}
@@ -464,6 +468,7 @@ func (e *Engine) applySnapshot(ctx context.Context, snap protocol.Snapshot) erro
 		ch.Rooms[id] = true
 	}
 	e.refresh(ctx, ch)
+	e.noteName()
 	return nil
 }
 

@@ -247,3 +247,62 @@ func (d *DB) RoomsWith(ctx context.Context, memberID string) ([]string, error) {
 	}
 	return ids, rows.Err()
 }
+
+// SnapshotReplica is the replica ApplySnapshot(s) leaves, without reading
+// it back: a fresh device of a workspace of 10,000 would otherwise decode
+// every profile it just wrote. (A profile cached on demand with a newer
+// version than the snapshot's keeps that version in the table; the next
+// read of it shows it.)
+func SnapshotReplica(s protocol.Snapshot) Replica {
+	r := Replica{Me: s.Me, Workspace: s.Workspace, Blocked: s.Blocked, Rooms: s.Rooms}
+	type stored struct {
+		rel int
+		p   protocol.Profile
+	}
+	byID := make(map[string]int, len(s.Members)+len(s.Externals)+len(s.Contacts))
+	var list []stored
+	put := func(p protocol.Profile, rel int, setRel bool) {
+		i, ok := byID[p.ID]
+		if !ok {
+			byID[p.ID] = len(list)
+			list = append(list, stored{rel, p})
+			return
+		}
+		if setRel {
+			list[i].rel = rel
+		}
+		if p.Version >= list[i].p.Version {
+			list[i].p = p
+		}
+	}
+	for _, p := range s.Members {
+		if p.ID != s.Me.ID {
+			put(p, RelCoworker, true)
+		}
+	}
+	for _, p := range s.Externals {
+		put(p, RelExternal, true)
+	}
+	for _, p := range s.Contacts {
+		if p.ID == s.Me.ID {
+			if p.Version >= r.Me.Version {
+				r.Me = p
+			}
+			continue
+		}
+		rel := RelCached
+		if p.WorkspaceID == s.Workspace.ID {
+			rel = RelCoworker
+		}
+		put(p, rel, false)
+	}
+	for _, sp := range list {
+		switch sp.rel {
+		case RelCoworker:
+			r.Coworkers = append(r.Coworkers, sp.p)
+		case RelExternal:
+			r.Externals = append(r.Externals, sp.p)
+		}
+	}
+	return r
+}
