@@ -451,14 +451,19 @@ func (e *Engine) applyEvents(ctx context.Context, evs []store.Event) error {
 func (e *Engine) applySnapshot(ctx context.Context, snap protocol.Snapshot) error {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
+	// The state shows the snapshot before the store holds it: writing
+	// 10,000 members takes longer than drawing them, and the two run side
+	// by side. Rooms get their newest messages and unread counts once the
+	// write commits (the next state); if it fails, the state goes back to
+	// what the store holds.
+	e.setReplica(store.SnapshotReplica(snap))
+	e.rebuild(true)
 	ch, err := e.db.ApplySnapshot(ctx, snap)
 	if err != nil {
+		e.refresh(ctx, store.Changes{Replica: true, AllProfiles: true})
 		return err
 	}
 	e.log.Info("applied a snapshot", "cursor", snap.Cursor)
-	// The replica is what was just written: reading it back would decode
-	// every profile again.
-	e.setReplica(store.SnapshotReplica(snap))
 	ch.Replica, ch.AllProfiles, ch.Profiles = false, false, nil
 	// A snapshot may drop rooms: forget their newest messages too.
 	if ch.Rooms == nil {
