@@ -223,7 +223,8 @@ func (l *orgList) show(q string, newSearch bool) {
 	if l.tree == nil {
 		return
 	}
-	l.rows = l.tree.rows(l.open, q)
+	clear(l.rows) // drop what the old rows point to
+	l.rows = l.tree.appendRows(l.rows[:0], l.open, q)
 	l.list.UnselectAll()
 	if newSearch {
 		l.list.ScrollToTop()
@@ -285,6 +286,8 @@ func (l *orgList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	row := l.rows[id]
 	r := o.(*listRow[orgRowParts]).parts
 	r.indent.SetMinSize(fyne.NewSize(float32(row.depth)*orgIndent, 1))
+	// A label set to the text it has is still shaped again (its
+	// truncation), which is most of a search's time: set what changed.
 	if row.dept != nil {
 		r.person.Hide()
 		r.deptBox.Show()
@@ -292,12 +295,14 @@ func (l *orgList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 		if row.dept.path == "" {
 			name = lang.L("No department")
 		}
-		r.dept.SetText(name)
-		r.count.SetText(strconv.Itoa(row.count))
+		setLabel(r.dept, name, widget.MediumImportance)
+		setLabel(r.count, strconv.Itoa(row.count), widget.LowImportance)
+		icon := theme.MenuExpandIcon()
 		if row.open {
-			r.chevron.SetResource(theme.MenuDropDownIcon())
-		} else {
-			r.chevron.SetResource(theme.MenuExpandIcon())
+			icon = theme.MenuDropDownIcon()
+		}
+		if r.chevron.Resource != icon {
+			r.chevron.SetResource(icon)
 		}
 		return
 	}
@@ -309,13 +314,26 @@ func (l *orgList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	if row.person.isMe {
 		name = lang.L("{{.Name}} (me)", map[string]any{"Name": p.Name})
 	}
-	r.name.Importance = widget.MediumImportance
+	importance := widget.MediumImportance
 	if p.Departed {
-		r.name.Importance = widget.LowImportance
+		importance = widget.LowImportance
 	}
-	r.name.SetText(name) // refreshes with the importance too
-	r.sub.SetText(memberSubtitle(l.a.state(), p))
-	r.line.Refresh() // the name's width changed with its text
+	nameChanged := setLabel(r.name, name, importance)
+	setLabel(r.sub, memberSubtitle(l.a.state(), p), widget.LowImportance)
+	if nameChanged {
+		r.line.Refresh() // the name's width changed with its text
+	}
+}
+
+// setLabel gives a label its text and importance when either differs,
+// and reports whether it did.
+func setLabel(l *widget.Label, text string, importance widget.Importance) bool {
+	if l.Text == text && l.Importance == importance {
+		return false
+	}
+	l.Importance = importance
+	l.SetText(text) // refreshes with the importance too
+	return true
 }
 
 // onRowSelected opens or closes a department, or opens a person's profile.

@@ -237,7 +237,12 @@ func (t *orgTree) depts() []*orgDept {
 // case), every member whose name or department has it shows under their
 // departments, all open, and department rows count the matches.
 func (t *orgTree) rows(open map[string]bool, q string) []orgRow {
-	var out []orgRow
+	return t.appendRows(nil, open, q)
+}
+
+// appendRows is rows appended to out, so that a new search reuses the
+// last one's rows instead of allocating thousands again.
+func (t *orgTree) appendRows(out []orgRow, open map[string]bool, q string) []orgRow {
 	if q == "" {
 		var walk func(ds []*orgDept, depth int)
 		walk = func(ds []*orgDept, depth int) {
