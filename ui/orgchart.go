@@ -162,6 +162,9 @@ func (l *orgList) apply(st client.State) bool {
 		}
 	}
 	l.show(l.q, false)
+	if len(st.Members) > 0 {
+		l.a.probe("orgchart") // the rows of a workspace laid out (--startup-report)
+	}
 	return true
 }
 
