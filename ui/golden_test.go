@@ -36,6 +36,16 @@ func setLanguage(t testing.TB, tag string) {
 type recordedEngine struct {
 	st   client.State
 	msgs map[string][]client.Message
+	// links, when set, are my profile links; otherwise asking for them
+	// fails as offline.
+	links *recordedLinks
+}
+
+// recordedLinks are the profile links the recorded engine hands out.
+type recordedLinks struct {
+	once, qr protocol.ProfileLink
+	live     []protocol.LiveLink
+	preview  protocol.LinkPreview // what any link shows
 }
 
 func (e *recordedEngine) Account() client.Account { return e.st.Account }
@@ -84,15 +94,24 @@ func (e *recordedEngine) RoomsInCommon(context.Context, string) ([]protocol.Room
 	return nil, nil
 }
 func (e *recordedEngine) OneTimeLink(context.Context) (protocol.ProfileLink, error) {
+	if e.links != nil {
+		return e.links.once, nil
+	}
 	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
 }
 func (e *recordedEngine) QRLink(context.Context) (protocol.ProfileLink, error) {
+	if e.links != nil {
+		return e.links.qr, nil
+	}
 	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
 }
 func (e *recordedEngine) ResetQRLink(context.Context) (protocol.ProfileLink, error) {
 	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
 }
 func (e *recordedEngine) LiveLinks(context.Context) ([]protocol.LiveLink, error) {
+	if e.links != nil {
+		return e.links.live, nil
+	}
 	return nil, protocol.Errorf(protocol.EOffline, "recorded")
 }
 func (e *recordedEngine) RevokeLink(context.Context, string) error {
@@ -102,6 +121,9 @@ func (e *recordedEngine) RevokeAllLinks(context.Context) (protocol.ProfileLink, 
 	return protocol.ProfileLink{}, protocol.Errorf(protocol.EOffline, "recorded")
 }
 func (e *recordedEngine) ViewLink(context.Context, string) (protocol.LinkPreview, error) {
+	if e.links != nil {
+		return e.links.preview, nil
+	}
 	return protocol.LinkPreview{}, protocol.Errorf(protocol.EOffline, "recorded")
 }
 func (e *recordedEngine) AddExternalByLink(context.Context, string) (protocol.Profile, error) {
@@ -204,6 +226,15 @@ func recordedWorld() *recordedEngine {
 // goldenApp starts the app on the recorded world in a fixed-size window.
 func goldenApp(t *testing.T, lang string) (*App, *loop) {
 	t.Helper()
+	a, l := startRecorded(t, lang, recordedWorld(), fyne.NewSize(960, 640))
+	l.until(t, "the main screen", func() bool { return a.main != nil && a.state().Me.ID == "m1" })
+	return a, l
+}
+
+// startRecorded starts the app on eng at the recorded time with its main
+// window at size, in the app's own theme; opts change its Config.
+func startRecorded(t *testing.T, lang string, eng *recordedEngine, size fyne.Size, opts ...func(*Config)) (*App, *loop) {
+	t.Helper()
 	setLanguage(t, lang)
 	fa := test.NewTempApp(t)
 	th, err := NewTheme()
@@ -212,8 +243,11 @@ func goldenApp(t *testing.T, lang string) (*App, *loop) {
 	}
 	fa.Settings().SetTheme(th)
 	l := newLoop()
-	eng := recordedWorld()
-	a := newApp(fa, Config{Accounts: recordedAccounts{eng}}, l.post)
+	cfg := Config{Accounts: recordedAccounts{eng}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a := newApp(fa, cfg, l.post)
 	a.now, a.loc = func() time.Time { return goldenNow }, goldenZone
 	quit := false
 	a.quit = func() { quit = true }
@@ -221,9 +255,8 @@ func goldenApp(t *testing.T, lang string) (*App, *loop) {
 		a.Quit()
 		l.until(t, "quit", func() bool { return quit })
 	})
-	a.win.Resize(fyne.NewSize(960, 640))
+	a.win.Resize(size)
 	a.Start()
-	l.until(t, "the main screen", func() bool { return a.main != nil && a.state().Me.ID == "m1" })
 	return a, l
 }
 

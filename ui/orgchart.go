@@ -299,7 +299,9 @@ func (l *orgList) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 			name = lang.L("No department")
 		}
 		setLabel(r.dept, name, widget.MediumImportance)
-		setLabel(r.count, strconv.Itoa(row.count), widget.LowImportance)
+		if setLabel(r.count, strconv.Itoa(row.count), widget.LowImportance) {
+			r.deptBox.Refresh() // the count's width changed with its text
+		}
 		icon := theme.MenuExpandIcon()
 		if row.open {
 			icon = theme.MenuDropDownIcon()
