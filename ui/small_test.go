@@ -141,11 +141,6 @@ var smallScreens = []struct {
 		test.Tap(a.addExt.add)
 		return a.win
 	}},
-	{"info_offline", func(t *testing.T, a *App, l *loop) fyne.Window {
-		a.main.tabs.SelectIndex(2)
-		tapButton(t, a.main.more.blocked.content, lang.L("Unblock"))
-		return a.win
-	}},
 	{"new_room", func(t *testing.T, a *App, l *loop) fyne.Window {
 		showNewRoomDialog(a, a.win, []string{"m4"})
 		return a.win
