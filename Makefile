@@ -24,7 +24,7 @@ serve: setup
 	$(GO) run ./cmd/worktalkd serve --demo --data $(HOME)/.local/share/worktalkd-demo --addr 127.0.0.1:8630
 
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -tags ci -run '^$$' -bench . -benchmem ./...
 
 # The app's memory with a 10,000-message room against a bare Fyne window.
 membench: setup

@@ -6,10 +6,10 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/internal/procmem"
 	"worktalk.dev/worktalk/protocol"
 	"worktalk.dev/worktalk/store"
 )
@@ -135,7 +135,7 @@ func benchColdOpen(b *testing.B, plain bool) {
 		var before runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		rssBefore := vmRSS(b)
+		rssBefore := vmRSS()
 		e, err := Open(ctx, opt, acct)
 		if err != nil {
 			b.Fatal(err)
@@ -150,7 +150,7 @@ func benchColdOpen(b *testing.B, plain bool) {
 		runtime.ReadMemStats(&after)
 		heap = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
 		total = after.HeapAlloc
-		rss = max(rss, vmRSS(b)-rssBefore) // the first open shows the growth
+		rss = max(rss, vmRSS()-rssBefore) // the first open shows the growth
 		runtime.KeepAlive(st)
 		e.Close()
 		b.StartTimer()
@@ -217,19 +217,9 @@ func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o700) }
 
 // vmRSS returns the resident set size of this process in KB (Linux), which
 // also counts SQLite's memory: modernc.org/sqlite allocates outside the Go heap.
-func vmRSS(b *testing.B) int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb int64
-			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
-			return kb
-		}
-	}
-	return 0
+func vmRSS() int64 {
+	m, _ := procmem.Read(os.Getpid())
+	return int64(m.RSS >> 10)
 }
 
 // BenchmarkFreshDevice10k: a new device signs in to a workspace of 10,000

@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 
 	"worktalk.dev/worktalk/client"
+	"worktalk.dev/worktalk/internal/procmem"
 )
 
 // started is as close to the process start as Go code gets.
@@ -55,22 +54,10 @@ func (r *startupReport) probe(event string) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// rssMB reads the resident set size from /proc (Linux only; 0 elsewhere).
+// rssMB is this process's resident set in MB (0 where /proc is missing).
 func rssMB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			var kb float64
-			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
-			return kb / 1000
-		}
-	}
-	return 0
+	m, _ := procmem.Read(os.Getpid())
+	return float64(m.RSS) / 1e6
 }
 
 // writeNotes fills my own room with n notes through the engine (as typing

@@ -30,7 +30,7 @@ func BenchmarkTenSignIns10k(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		p := startProcess(b, "worktalkd", "--data", dir)
-		idle := procStatusKB(p.cmd.Process.Pid, "VmRSS")
+		idle, _ := rssKB(p.cmd.Process.Pid)
 		b.StartTimer()
 		start := time.Now()
 		var wg sync.WaitGroup
@@ -55,7 +55,7 @@ func BenchmarkTenSignIns10k(b *testing.B) {
 		wg.Wait()
 		took := time.Since(start)
 		b.StopTimer()
-		peak := procStatusKB(p.cmd.Process.Pid, "VmHWM")
+		_, peak := rssKB(p.cmd.Process.Pid)
 		p.stop()
 		b.StartTimer()
 		b.ReportMetric(float64(idle)/1024, "idle-rss-MB")

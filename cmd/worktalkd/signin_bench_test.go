@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"worktalk.dev/worktalk/internal/procmem"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -102,7 +102,7 @@ func BenchmarkSignInFlood(b *testing.B) {
 			tick := time.NewTicker(20 * time.Millisecond)
 			defer tick.Stop()
 			for {
-				if kb := procStatusKB(pid, "VmRSS"); kb > peak {
+				if kb, _ := rssKB(pid); kb > peak {
 					peak = kb
 				}
 				select {
@@ -122,7 +122,7 @@ func BenchmarkSignInFlood(b *testing.B) {
 		<-rssDone
 		cancel()
 		// Memory a little after the flood: is it given back?
-		after := procStatusKB(pid, "VmRSS")
+		after, _ := rssKB(pid)
 
 		slices.Sort(acks)
 		pct := func(q float64) float64 {
@@ -167,19 +167,8 @@ func wrongSignIn(ctx context.Context, hc *http.Client, url string, n uint32) (in
 	return resp.StatusCode, nil
 }
 
-// procStatusKB reads a kB field of /proc/PID/status, 0 if it cannot.
-func procStatusKB(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
+// rssKB is process pid's resident set and its peak so far in kB, 0 if unknown.
+func rssKB(pid int) (now, peak int64) {
+	m, _ := procmem.Read(pid)
+	return int64(m.RSS >> 10), int64(m.Peak >> 10)
 }

@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"worktalk.dev/worktalk/internal/procmem"
 	"worktalk.dev/worktalk/protocol"
 )
 
@@ -306,7 +307,7 @@ func (m *measurement) run(ctx context.Context) error {
 		return err
 	}
 	m.rep.Open = m.rep.Busy.Node.Conns
-	mem, err := readMemory(m.node.cmd.Process.Pid)
+	mem, err := procmem.Read(m.node.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
@@ -369,7 +370,7 @@ func (m *measurement) close() error {
 func (m *measurement) sample() (MemorySample, error) {
 	var s MemorySample
 	pid := m.node.cmd.Process.Pid
-	mem, err := readMemory(pid)
+	mem, err := procmem.Read(pid)
 	if err != nil {
 		return s, err
 	}
@@ -377,14 +378,14 @@ func (m *measurement) sample() (MemorySample, error) {
 	if _, err := m.node.command("gc"); err != nil {
 		return s, err
 	}
-	if mem, err = readMemory(pid); err != nil {
+	if mem, err = procmem.Read(pid); err != nil {
 		return s, err
 	}
 	s.AfterGC = mem.RSS
 	if s.Node, err = m.node.command("release"); err != nil {
 		return s, err
 	}
-	if mem, err = readMemory(pid); err != nil {
+	if mem, err = procmem.Read(pid); err != nil {
 		return s, err
 	}
 	s.AfterRelease = mem.RSS

@@ -5,16 +5,16 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/widget"
+
+	"worktalk.dev/worktalk/internal/procmem"
 )
 
 func main() {
@@ -34,20 +34,8 @@ func main() {
 	w.ShowAndRun()
 }
 
-// rssMB reads the resident set size from /proc (Linux only; 0 elsewhere).
+// rssMB is this process's resident set in MB (0 where /proc is missing).
 func rssMB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			var kb float64
-			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
-			return kb / 1000
-		}
-	}
-	return 0
+	m, _ := procmem.Read(os.Getpid())
+	return float64(m.RSS) / 1e6
 }
