@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -104,21 +103,9 @@ func (s *Server) handleActivate(w http.ResponseWriter, r *http.Request) {
 	case view.Problem != "":
 		status = http.StatusBadRequest
 	}
-	var buf bytes.Buffer
-	if err := activateTmpl.Execute(&buf, view); err != nil {
-		s.log.Error("render activation page", "err", err)
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString("internal error")
-	}
-	s.pub.pad(r, start)
-	h := w.Header()
-	setPageHeaders(h)
 	// The form posts back to this page and nowhere else.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	s.writePage(w, r, start, activateTmpl, view, status,
+		"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 }
 
 // activate fills view for token: the form for a live link, and on POST the

@@ -91,13 +91,20 @@ func (s *Server) handlePublicPage(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("public card", "err", err) // the error carries no token
 		}
 	}
-	var buf bytes.Buffer
 	status := http.StatusOK
 	if !view.Valid {
 		status = http.StatusNotFound
 	}
-	if err := publicTmpl.Execute(&buf, view); err != nil {
-		s.log.Error("render public page", "err", err)
+	s.writePage(w, r, start, publicTmpl, view, status, "")
+}
+
+// writePage renders tmpl with view and sends it with status, padded to the
+// public pages' minimum time since start; csp, when not empty, replaces the
+// pages' content security policy.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, start time.Time, tmpl *template.Template, view any, status int, csp string) {
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, view); err != nil {
+		s.log.Error("render page", "page", tmpl.Name(), "err", err)
 		status = http.StatusInternalServerError
 		buf.Reset()
 		buf.WriteString("internal error")
@@ -105,6 +112,9 @@ func (s *Server) handlePublicPage(w http.ResponseWriter, r *http.Request) {
 	s.pub.pad(r, start)
 	h := w.Header()
 	setPageHeaders(h)
+	if csp != "" {
+		h.Set("Content-Security-Policy", csp)
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
